@@ -1,0 +1,159 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spuffbot/spuffbot/store"
+)
+
+// requestApproval parks op until an approver decides.
+func (s *Service) requestApproval(ctx context.Context, op *store.Operation, in *store.Instance) error {
+	now := s.cfg.Now()
+	a := store.Approval{OpID: op.ID, State: store.ApprovalPending, Requester: op.Owner,
+		Expires: now.Add(s.cfg.ApprovalExpiry), Created: now}
+	if err := s.store.PutApproval(ctx, a); err != nil {
+		return fmt.Errorf("record approval: %w", err)
+	}
+	op, err := s.step(ctx, op.ID, func(o *store.Operation) { o.State = store.OpAwaitingApproval })
+	if err != nil {
+		return err
+	}
+	s.audit(ctx, op.Owner, "up", op.Instance, "awaiting approval", op.ID)
+	s.emit(ctx, EventAwaitingApproval, op, in, func(ev *Event) { ev.Approval = &a })
+	return nil
+}
+
+// Decision is the outcome of a click on Approve or Deny.
+type Decision struct {
+	Approval store.Approval
+	Op       store.Operation
+	// Changed reports whether this click decided; false means the request
+	// was already decided (see Approval.DecidedBy) and nothing changed.
+	Changed bool
+}
+
+// Decide records approver's decision on the request of operation opID.
+// Only an approver may decide, never the requester; a request already
+// decided or expired is left as it is (Changed false). An approval is
+// re-checked against the quota at the moment of the click. Approving
+// starts the operation.
+func (s *Service) Decide(ctx context.Context, opID, approver string, approve bool) (Decision, error) {
+	a, err := s.store.GetApproval(ctx, opID)
+	if err != nil {
+		return Decision{}, refuse("", "this request is no longer known to spuffbot")
+	}
+	if !s.IsApprover(approver) {
+		return Decision{}, refuse("ask one of: "+userList(s.cfg.Approvers), "only approvers can decide on requests")
+	}
+	if approver == a.Requester {
+		return Decision{}, refuse("another approver has to decide", "you cannot approve or deny your own request")
+	}
+	if approve && a.State == store.ApprovalPending {
+		s.acceptMu.Lock()
+		defer s.acceptMu.Unlock()
+		if err := s.checkQuota(ctx, a.Requester, 1); err != nil {
+			return Decision{}, refuse("", "cannot approve now: %s", err.Error())
+		}
+	}
+	changed := false
+	na, err := s.store.UpdateApproval(ctx, opID, func(a *store.Approval) error {
+		if a.State != store.ApprovalPending {
+			return nil
+		}
+		if s.cfg.Now().After(a.Expires) {
+			a.State = store.ApprovalExpired
+			return nil
+		}
+		changed = true
+		a.DecidedBy, a.DecidedAt = approver, s.cfg.Now()
+		a.State = store.ApprovalDenied
+		if approve {
+			a.State = store.ApprovalApproved
+		}
+		return nil
+	})
+	if err != nil {
+		return Decision{}, fmt.Errorf("decide %s: %w", opID, err)
+	}
+	op, err := s.store.GetOperation(ctx, opID)
+	if err != nil {
+		return Decision{}, fmt.Errorf("decide %s: %w", opID, err)
+	}
+	d := Decision{Approval: *na, Op: *op, Changed: changed}
+	if !changed {
+		if na.State == store.ApprovalExpired && !op.State.Final() {
+			s.endApproval(ctx, op, na, EventApprovalExpired, "the request expired before anyone decided")
+		}
+		return d, nil
+	}
+	s.audit(ctx, approver, map[bool]string{true: "approve", false: "deny"}[approve], op.Instance, "ok", op.ID)
+	if !approve {
+		s.endApproval(ctx, op, na, EventDenied, fmt.Sprintf("denied by <@%s>", approver))
+		return d, nil
+	}
+	in, _ := s.store.GetInstance(ctx, op.Instance)
+	s.emit(ctx, EventApproved, op, in, func(ev *Event) { ev.Approval, ev.Actor = na, approver })
+	s.Start(ctx, op.ID)
+	return d, nil
+}
+
+// ExpireApprovals ends every pending request older than the approval
+// expiry and returns how many it ended.
+func (s *Service) ExpireApprovals(ctx context.Context) (int, error) {
+	pending, err := s.store.ListApprovals(ctx, true)
+	if err != nil {
+		return 0, fmt.Errorf("expire approvals: %w", err)
+	}
+	n := 0
+	now := s.cfg.Now()
+	for _, p := range pending {
+		if !now.After(p.Expires) {
+			continue
+		}
+		expired := false
+		a, err := s.store.UpdateApproval(ctx, p.OpID, func(a *store.Approval) error {
+			if a.State == store.ApprovalPending {
+				a.State, expired = store.ApprovalExpired, true
+			}
+			return nil
+		})
+		if err != nil || !expired {
+			continue
+		}
+		op, err := s.store.GetOperation(ctx, p.OpID)
+		if err != nil {
+			continue
+		}
+		s.endApproval(ctx, op, a, EventApprovalExpired, fmt.Sprintf("nobody decided within %s", fmtDuration(s.cfg.ApprovalExpiry)))
+		n++
+	}
+	return n, nil
+}
+
+// endApproval fails a request that was denied or expired and releases
+// its reserved instance name.
+func (s *Service) endApproval(ctx context.Context, op *store.Operation, a *store.Approval, kind EventKind, why string) {
+	op = s.failOp(ctx, op.ID, fmt.Errorf("%s", why))
+	if op == nil {
+		return
+	}
+	in, _ := s.store.UpdateInstance(ctx, op.Instance, func(in *store.Instance) error {
+		if in.OpID == op.ID {
+			in.Status = store.InstanceFailed
+		}
+		return nil
+	})
+	s.emit(ctx, kind, op, in, func(ev *Event) { ev.Approval, ev.Actor, ev.Detail = a, a.DecidedBy, why })
+}
+
+func userList(ids []string) string {
+	out := ""
+	for i, id := range ids {
+		if i > 0 {
+			out += ", "
+		}
+		out += "<@" + id + ">"
+	}
+	return out
+}

@@ -1,0 +1,140 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/spuffbot/spuffbot/providers"
+	"github.com/spuffbot/spuffbot/store"
+)
+
+type downRequest struct {
+	WithSnapshot bool `json:"with_snapshot,omitempty"`
+}
+
+// ownedInstance returns the live instance name that c may act on: its owner
+// or an admin.
+func (s *Service) ownedInstance(ctx context.Context, c Caller, name, verb string) (*store.Instance, error) {
+	in, err := s.store.GetInstance(ctx, name)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !in.Status.Live()) {
+		return nil, refuse("see yours with `/spuff list`", "there is no running instance named `%s`", name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up %s: %w", name, err)
+	}
+	if in.Owner != c.User && !s.IsAdmin(c.User) {
+		return nil, refuse("ask them, or an admin", "`%s` belongs to <@%s>; only its owner or an admin can %s it", name, in.Owner, verb)
+	}
+	return in, nil
+}
+
+func (s *Service) acceptDown(ctx context.Context, key string, c Caller, cmd Command) (Reply, error) {
+	in, err := s.ownedInstance(ctx, c, cmd.Name, "destroy")
+	if err != nil {
+		s.audit(ctx, c.User, "down", cmd.Name, "refused: "+err.Error(), "")
+		return Reply{}, err
+	}
+	if in.Status == store.InstanceDestroying {
+		return Reply{}, refuse("", "`%s` is already being destroyed", in.Name)
+	}
+	raw, _ := json.Marshal(downRequest{WithSnapshot: cmd.WithSnapshot})
+	op, created, err := s.store.CreateOperation(ctx, store.Operation{
+		ID: newID(), Key: key, Kind: store.OpDown, State: store.OpAccepted,
+		Owner: c.User, Channel: c.Channel, Provider: in.Provider, Instance: in.Name, CloudID: in.CloudID, Request: raw,
+	})
+	if err != nil {
+		return Reply{}, fmt.Errorf("journal down: %w", err)
+	}
+	if !created {
+		return Reply{Op: &op, Duplicate: true}, nil
+	}
+	s.audit(ctx, c.User, "down", in.Name, "accepted", op.ID)
+	return Reply{Op: &op, Text: fmt.Sprintf("Destroying `%s`.", in.Name)}, nil
+}
+
+func (s *Service) runDown(ctx context.Context, op *store.Operation) error {
+	p, ok := s.providers[op.Provider]
+	if !ok {
+		return refuse("", "cloud `%s` is no longer configured", op.Provider)
+	}
+	var req downRequest
+	_ = json.Unmarshal(op.Request, &req)
+	in, err := s.store.GetInstance(ctx, op.Instance)
+	if err != nil {
+		return err
+	}
+	if op.State == store.OpAccepted {
+		s.emit(ctx, EventAccepted, op, in, nil)
+	}
+	// An up still in flight may have recorded the cloud id after accept.
+	cloudID := op.CloudID
+	if cloudID == "" {
+		cloudID = in.CloudID
+	}
+	if req.WithSnapshot && op.SnapshotID == "" && cloudID != "" {
+		if err := s.snapshot(ctx, p, op, in, cloudID, snapshotName(in.Name, "final")); err != nil {
+			return err
+		}
+	}
+	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step, o.CloudID = store.OpRunning, "destroying", cloudID })
+	if err != nil {
+		return err
+	}
+	in, err = s.store.UpdateInstance(ctx, op.Instance, func(in *store.Instance) error {
+		in.Status = store.InstanceDestroying
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.emit(ctx, EventDestroying, op, in, nil)
+	if cloudID != "" {
+		if err := p.DestroyInstance(ctx, cloudID); err != nil {
+			return err
+		}
+	} else if found, err := findByOp(ctx, p, in.OpID); err != nil {
+		return err
+	} else if found != nil {
+		if err := p.DestroyInstance(ctx, found.ID); err != nil {
+			return err
+		}
+	}
+	in = s.markDestroyed(ctx, op.Instance)
+	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step = store.OpDone, "destroyed" })
+	if err != nil {
+		return err
+	}
+	s.audit(ctx, op.Owner, "down", op.Instance, "ok", op.ID)
+	s.emit(ctx, EventDestroyed, op, in, func(ev *Event) { ev.Actor = op.Owner })
+	return nil
+}
+
+// snapshot snapshots cloudID and records the snapshot id on op.
+func (s *Service) snapshot(ctx context.Context, p providers.Provider, op *store.Operation, in *store.Instance, cloudID, name string) error {
+	op, err := s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step = store.OpRunning, "snapshotting" })
+	if err != nil {
+		return err
+	}
+	s.emit(ctx, EventSnapshotting, op, in, nil)
+	snap, err := p.CreateSnapshot(ctx, cloudID, name)
+	if err != nil {
+		return err
+	}
+	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.SnapshotID, o.Step = snap.ID, "snapshotted" })
+	if err != nil {
+		return err
+	}
+	if op.Kind == store.OpDown { // snapshot create reports when it is done
+		s.emit(ctx, EventSnapshotCreated, op, in, func(ev *Event) { ev.Snapshot = snap })
+	}
+	return nil
+}
+
+func snapshotName(instance, label string) string {
+	if label == "" {
+		return "spuff-" + instance
+	}
+	return "spuff-" + instance + "-" + label
+}

@@ -1,0 +1,174 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spuffbot/spuffbot/store"
+)
+
+// Start runs operation id in the background; see Run. Wait waits for it.
+func (s *Service) Start(ctx context.Context, id string) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.Run(context.WithoutCancel(ctx), id)
+	}()
+}
+
+// Run carries operation id to a final state (or to awaiting approval),
+// journaling each step before it touches a cloud and reporting progress to
+// the Notifier. An operation already running in this process, or already
+// final, is left alone, so Run is safe to call again for the same id: that
+// is how a crash is recovered (see Resume).
+func (s *Service) Run(ctx context.Context, id string) {
+	if _, busy := s.running.LoadOrStore(id, struct{}{}); busy {
+		return
+	}
+	defer s.running.Delete(id)
+	op, err := s.store.GetOperation(ctx, id)
+	if err != nil {
+		s.log.Error("operation not found", "op", id, "err", err)
+		return
+	}
+	if op.State.Final() {
+		return
+	}
+	switch op.Kind {
+	case store.OpUp:
+		err = s.runUp(ctx, op)
+	case store.OpDown:
+		err = s.runDown(ctx, op)
+	case store.OpSnapshotCreate:
+		err = s.runSnapshotCreate(ctx, op)
+	case store.OpSnapshotDelete:
+		err = s.runSnapshotDelete(ctx, op)
+	default:
+		err = fmt.Errorf("unknown operation kind %q", op.Kind)
+	}
+	if err != nil {
+		s.fail(ctx, op.ID, err)
+	}
+}
+
+// Resume restarts every unfinished operation, as after a crash: creates
+// whose cloud id was never recorded are looked up by their spuff-op label
+// before anything is created again. Operations awaiting approval keep
+// waiting. It returns the number of operations restarted.
+func (s *Service) Resume(ctx context.Context) (int, error) {
+	ops, err := s.store.ListOperations(ctx, true)
+	if err != nil {
+		return 0, fmt.Errorf("resume: %w", err)
+	}
+	n := 0
+	for _, op := range ops {
+		if op.State == store.OpAwaitingApproval {
+			continue
+		}
+		s.log.Info("resuming operation", "op", op.ID, "cmd", string(op.Kind), "instance", op.Instance)
+		s.Start(ctx, op.ID)
+		n++
+	}
+	return n, nil
+}
+
+// AttachThread records where a front end shows an operation's progress,
+// so that a resumed operation reports to the same thread.
+func (s *Service) AttachThread(ctx context.Context, opID, channel, ts string) (*store.Operation, error) {
+	op, err := s.store.UpdateOperation(ctx, opID, func(op *store.Operation) error {
+		op.Channel, op.ThreadTS = channel, ts
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("attach thread to %s: %w", opID, err)
+	}
+	if op.Kind == store.OpUp && op.Instance != "" {
+		_, err = s.store.UpdateInstance(ctx, op.Instance, func(in *store.Instance) error {
+			if in.OpID == op.ID {
+				in.Channel, in.ThreadTS = channel, ts
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return op, fmt.Errorf("attach thread to %s: %w", op.Instance, err)
+		}
+	}
+	return op, nil
+}
+
+// step journals that op reached step (and optional changes) before the
+// step's cloud call happens.
+func (s *Service) step(ctx context.Context, id string, fn func(*store.Operation)) (*store.Operation, error) {
+	op, err := s.store.UpdateOperation(ctx, id, func(op *store.Operation) error {
+		fn(op)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("journal %s: %w", id, err)
+	}
+	return op, nil
+}
+
+// emit sends an event for op to the notifier.
+func (s *Service) emit(ctx context.Context, kind EventKind, op *store.Operation, in *store.Instance, mod func(*Event)) {
+	ev := Event{Kind: kind, Op: *op, Instance: in, ProviderLabel: Label(op.Provider)}
+	if mod != nil {
+		mod(&ev)
+	}
+	s.notifier.Notify(ctx, ev)
+}
+
+// fail ends operation id with err, tells the person why, and audits it.
+// A cancelled context is a shutdown, not a failure: the operation stays
+// journaled for the next start.
+func (s *Service) fail(ctx context.Context, id string, err error) {
+	if isCtxErr(err) && ctx.Err() != nil {
+		s.log.Info("operation interrupted; will resume on next start", "op", id)
+		return
+	}
+	ref := NewRef()
+	var ue *UsageError
+	if !errors.As(err, &ue) {
+		s.log.Error("operation failed", "op", id, "ref", ref, "err", err)
+	}
+	msg := Explain(err, ref)
+	op := s.failOp(ctx, id, errors.New(msg))
+	if op == nil {
+		return
+	}
+	var in *store.Instance
+	if op.Kind == store.OpUp {
+		in, _ = s.store.UpdateInstance(ctx, op.Instance, func(in *store.Instance) error {
+			if in.OpID == op.ID && in.CloudID == "" {
+				in.Status = store.InstanceFailed
+			}
+			return nil
+		})
+	} else if op.Instance != "" {
+		in, _ = s.store.GetInstance(ctx, op.Instance)
+	}
+	s.audit(ctx, op.Owner, string(op.Kind), op.Instance, "failed: "+msg, op.ID)
+	s.emit(ctx, EventFailed, op, in, func(ev *Event) { ev.Detail, ev.Ref = msg, ref })
+}
+
+// failOp marks the operation failed with err's text.
+func (s *Service) failOp(ctx context.Context, id string, err error) *store.Operation {
+	op, uerr := s.store.UpdateOperation(ctx, id, func(op *store.Operation) error {
+		op.State, op.Error = store.OpFailed, err.Error()
+		return nil
+	})
+	if uerr != nil {
+		s.log.Error("journal failure", "op", id, "err", uerr)
+		return nil
+	}
+	return op
+}
+
+// audit appends to the audit log; an audit failure is logged, not fatal.
+func (s *Service) audit(ctx context.Context, actor, action, target, outcome, opID string) {
+	err := s.store.Audit(ctx, store.AuditEvent{Actor: actor, Action: action, Target: target, Outcome: outcome, OpID: opID})
+	if err != nil {
+		s.log.Error("audit", "user", actor, "cmd", action, "err", err)
+	}
+}

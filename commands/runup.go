@@ -1,0 +1,189 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/spuffbot/spuffbot/providers"
+	"github.com/spuffbot/spuffbot/store"
+)
+
+// Steps an up operation journals.
+const (
+	stepCreating = "creating" // the create call may have reached the cloud
+	stepCreated  = "created"  // the cloud id is recorded
+)
+
+func (s *Service) runUp(ctx context.Context, op *store.Operation) error {
+	p, ok := s.providers[op.Provider]
+	if !ok {
+		return refuse("", "cloud `%s` is no longer configured", op.Provider)
+	}
+	req, err := decodeUp(op)
+	if err != nil {
+		return err
+	}
+	if !req.Resolved {
+		if err := s.resolveLate(ctx, op, &req); err != nil {
+			return err
+		}
+	}
+	if op.State == store.OpAccepted {
+		in, _ := s.store.GetInstance(ctx, op.Instance)
+		s.emit(ctx, EventAccepted, op, in, nil)
+		if s.needsApproval(req.Price) {
+			return s.requestApproval(ctx, op, in)
+		}
+	}
+	if op.State == store.OpAwaitingApproval {
+		a, err := s.store.GetApproval(ctx, op.ID)
+		if err != nil || a.State != store.ApprovalApproved {
+			return nil // still waiting: Decide restarts it
+		}
+	}
+	if op.CloudID == "" {
+		if err := s.create(ctx, p, op, req); err != nil {
+			return err
+		}
+		if op, err = s.store.GetOperation(ctx, op.ID); err != nil {
+			return err
+		}
+	}
+	return s.awaitReady(ctx, p, op, req)
+}
+
+// resolveLate validates the request against the catalog when it was not
+// cached at accept time, and records size and price.
+func (s *Service) resolveLate(ctx context.Context, op *store.Operation, req *upRequest) error {
+	cat, err := s.catalogs.get(ctx, op.Provider)
+	if err != nil {
+		return err
+	}
+	if err := s.resolve(cat, op.Provider, req); err != nil {
+		return err
+	}
+	raw, _ := json.Marshal(req)
+	if _, err := s.step(ctx, op.ID, func(o *store.Operation) { o.Request = raw }); err != nil {
+		return err
+	}
+	op.Request = raw
+	_, err = s.store.UpdateInstance(ctx, op.Instance, func(in *store.Instance) error {
+		in.Size, in.Region, in.PriceHourly = req.Size, req.Region, req.Price
+		return nil
+	})
+	return err
+}
+
+// create makes the instance at the cloud exactly once: if a previous run
+// may have reached the cloud, it first looks for the instance by its
+// spuff-op label.
+func (s *Service) create(ctx context.Context, p providers.Provider, op *store.Operation, req upRequest) error {
+	var found *providers.Instance
+	if op.Step == stepCreating {
+		var err error
+		if found, err = findByOp(ctx, p, op.ID); err != nil {
+			return err
+		}
+	}
+	op, err := s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step = store.OpRunning, stepCreating })
+	if err != nil {
+		return err
+	}
+	in, _ := s.store.GetInstance(ctx, op.Instance)
+	s.emit(ctx, EventCreating, op, in, nil)
+	if found == nil {
+		keys, err := s.store.ListKeys(ctx, op.Owner)
+		if err != nil {
+			return err
+		}
+		pubs := make([]string, 0, len(keys))
+		for _, k := range keys {
+			pubs = append(pubs, k.PublicKey)
+		}
+		found, err = p.CreateInstance(ctx, providers.InstanceRequest{
+			Name: op.Instance, Region: req.Region, Size: req.Size, Image: req.Image,
+			Labels:  map[string]string{providers.LabelOwner: op.Owner, providers.LabelOp: op.ID},
+			SSHKeys: pubs,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.Step, o.CloudID = stepCreated, found.ID })
+	if err != nil {
+		return err
+	}
+	in, err = s.store.UpdateInstance(ctx, op.Instance, func(in *store.Instance) error {
+		in.CloudID = found.ID
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.emit(ctx, EventCreated, op, in, nil)
+	return nil
+}
+
+// awaitReady waits for the IP, starts the lease and finishes the operation.
+// If waiting fails for a reason other than shutdown, the VM is destroyed so
+// that it does not bill unseen.
+func (s *Service) awaitReady(ctx context.Context, p providers.Provider, op *store.Operation, req upRequest) error {
+	ready, err := p.WaitReady(ctx, op.CloudID)
+	if err != nil {
+		if !(isCtxErr(err) && ctx.Err() != nil) {
+			if derr := p.DestroyInstance(context.WithoutCancel(ctx), op.CloudID); derr != nil {
+				s.log.Error("destroy after failed wait", "op", op.ID, "instance", op.Instance, "err", derr)
+			} else {
+				s.markDestroyed(ctx, op.Instance)
+			}
+		}
+		return err
+	}
+	now := s.cfg.Now()
+	in, err := s.store.UpdateInstance(ctx, op.Instance, func(in *store.Instance) error {
+		in.IP, in.Status, in.LeaseExpiry = ready.IP, store.InstanceReady, now.Add(req.TTL)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step = store.OpDone, "ready" })
+	if err != nil {
+		return err
+	}
+	s.audit(ctx, op.Owner, "up", op.Instance, "ok", op.ID)
+	s.emit(ctx, EventReady, op, in, func(ev *Event) { ev.Estimated = s.estimated(op.Provider) })
+	return nil
+}
+
+func (s *Service) estimated(provider string) bool {
+	cat, ok := s.catalogs.cached(provider)
+	return ok && cat.PricesEstimated
+}
+
+func (s *Service) markDestroyed(ctx context.Context, name string) *store.Instance {
+	in, err := s.store.UpdateInstance(ctx, name, func(in *store.Instance) error {
+		in.Status = store.InstanceDestroyed
+		return nil
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.log.Error("mark destroyed", "instance", name, "err", err)
+	}
+	return in
+}
+
+// findByOp returns the instance labelled with operation id, or nil.
+func findByOp(ctx context.Context, p providers.Provider, opID string) (*providers.Instance, error) {
+	list, err := p.ListInstances(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("look for instance of %s: %w", opID, err)
+	}
+	for i := range list {
+		if list[i].Labels[providers.LabelOp] == opID {
+			return &list[i], nil
+		}
+	}
+	return nil, nil
+}

@@ -1,0 +1,231 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/spuffbot/spuffbot/providers"
+)
+
+// Config is the policy and defaults the Service applies. Zero values get
+// the defaults documented on each field.
+type Config struct {
+	// DefaultProvider is used when a command names none. Zero: the only
+	// provider when there is one, else "demo".
+	DefaultProvider string
+	// Defaults holds the default size, region and image per provider.
+	// Zero: the cheapest available size and the first region of the catalog.
+	Defaults map[string]Defaults
+	// Admins may act on anyone's instances.
+	Admins []string
+	// Approvers decide on requests that need approval.
+	Approvers []string
+	// ApprovalAbove is the hourly price in USD above which a new VM needs an
+	// approver; nil means approval is never needed, 0 means always.
+	ApprovalAbove *float64
+	// ApprovalExpiry is how long a request waits for a decision. Zero: 4h.
+	ApprovalExpiry time.Duration
+	// AllowedChannels restricts where commands are accepted. Empty: all.
+	AllowedChannels []string
+	// MaxInstancesPerUser caps a person's live instances. Zero: 3;
+	// negative: no cap.
+	MaxInstancesPerUser int
+	// DefaultLease is an instance's lifetime when up has no --ttl. Zero: 8h.
+	DefaultLease time.Duration
+	// MaxLease caps --ttl and extend. Zero: 72h.
+	MaxLease time.Duration
+	// Now is the clock. Zero: time.Now.
+	Now func() time.Time
+	// Logger receives the service's log lines. Zero: slog.Default().
+	Logger *slog.Logger
+}
+
+// Defaults are a provider's default size, region and image.
+type Defaults struct {
+	Size, Region, Image string
+}
+
+func (c *Config) setDefaults() {
+	if c.ApprovalExpiry == 0 {
+		c.ApprovalExpiry = 4 * time.Hour
+	}
+	if c.MaxInstancesPerUser == 0 {
+		c.MaxInstancesPerUser = 3
+	}
+	if c.DefaultLease == 0 {
+		c.DefaultLease = 8 * time.Hour
+	}
+	if c.MaxLease == 0 {
+		c.MaxLease = 72 * time.Hour
+	}
+	if c.DefaultLease > c.MaxLease {
+		c.DefaultLease = c.MaxLease
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// Caller is who runs a command, and where.
+type Caller struct {
+	User     string // Slack user id (or a console user name)
+	UserName string // readable name, used to make instance names
+	Channel  string
+}
+
+// Service runs /spuff commands. It is safe for concurrent use.
+type Service struct {
+	cfg       Config
+	store     Store
+	providers map[string]providers.Provider
+	notifier  Notifier
+	log       *slog.Logger
+	catalogs  *catalogCache
+
+	acceptMu sync.Mutex // serialises quota checks with the reservations they guard
+	running  sync.Map   // op id -> struct{}: operations being run in this process
+	wg       sync.WaitGroup
+}
+
+// New returns a Service over st with the given providers, reporting
+// progress to n. It does no I/O.
+func New(cfg Config, st Store, provs map[string]providers.Provider, n Notifier) *Service {
+	cfg.setDefaults()
+	if cfg.DefaultProvider == "" {
+		cfg.DefaultProvider = "demo"
+		if len(provs) == 1 {
+			for name := range provs {
+				cfg.DefaultProvider = name
+			}
+		}
+	}
+	if n == nil {
+		n = NotifierFunc(func(context.Context, Event) {})
+	}
+	return &Service{
+		cfg:       cfg,
+		store:     st,
+		providers: provs,
+		notifier:  n,
+		log:       cfg.Logger,
+		catalogs:  newCatalogCache(provs, cfg.Now),
+	}
+}
+
+// Providers returns the names of the configured providers, sorted.
+func (s *Service) Providers() []string {
+	names := make([]string, 0, len(s.providers))
+	for n := range s.providers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// IsAdmin reports whether user is an admin.
+func (s *Service) IsAdmin(user string) bool { return slices.Contains(s.cfg.Admins, user) }
+
+// IsApprover reports whether user may decide on approvals.
+func (s *Service) IsApprover(user string) bool { return slices.Contains(s.cfg.Approvers, user) }
+
+// Approvers returns the configured approvers.
+func (s *Service) Approvers() []string { return slices.Clone(s.cfg.Approvers) }
+
+// Warm loads every provider's catalog so that later commands validate
+// sizes and regions without a cloud call. Errors are logged, not returned:
+// a cloud that is down now is retried on first use.
+func (s *Service) Warm(ctx context.Context) {
+	for _, name := range s.Providers() {
+		if _, err := s.catalogs.get(ctx, name); err != nil {
+			s.log.Warn("catalog not loaded", "provider", name, "err", err)
+		}
+	}
+}
+
+// Handle runs the quick part of cmd for c: parsing has happened, policy is
+// checked, and commands that touch a cloud are journaled as an operation
+// (Reply.Op) for Run to carry out. key makes the call idempotent: a second
+// Handle with the same non-empty key returns the first operation with
+// Reply.Duplicate set and starts nothing. Handle never calls a cloud
+// unless the answer is cached, so it returns in milliseconds.
+//
+// A returned error is for a person: Explain turns it into a sentence.
+func (s *Service) Handle(ctx context.Context, key string, c Caller, cmd Command) (Reply, error) {
+	if err := s.checkChannel(c, cmd); err != nil {
+		s.audit(ctx, c.User, string(cmd.Verb), cmd.Name, "refused: "+err.Error(), "")
+		return Reply{}, err
+	}
+	switch cmd.Verb {
+	case VerbUp:
+		return s.acceptUp(ctx, key, c, cmd)
+	case VerbDown:
+		return s.acceptDown(ctx, key, c, cmd)
+	case VerbSnapshot:
+		return s.handleSnapshot(ctx, key, c, cmd)
+	case VerbList:
+		return s.list(ctx, c, cmd)
+	case VerbStatus:
+		return s.status(ctx, c, cmd)
+	case VerbExtend:
+		return s.extend(ctx, c, cmd)
+	case VerbKey:
+		return s.handleKey(ctx, c, cmd)
+	case VerbSizes:
+		return s.sizes(ctx, cmd)
+	case VerbHelp:
+		text, err := Help(cmd.Topic)
+		return Reply{Text: text}, err
+	}
+	return Reply{}, refuse("try `/spuff help`", "unknown command `%s`", cmd.Verb)
+}
+
+func (s *Service) checkChannel(c Caller, cmd Command) error {
+	if len(s.cfg.AllowedChannels) == 0 || slices.Contains(s.cfg.AllowedChannels, c.Channel) {
+		return nil
+	}
+	switch cmd.Verb {
+	case VerbHelp, VerbList, VerbStatus, VerbSizes, VerbKey:
+		return nil // read-only and personal: fine anywhere
+	}
+	return refuse("use it in one of: "+channelList(s.cfg.AllowedChannels),
+		"`/spuff %s` is not allowed in this channel", cmd.Verb)
+}
+
+func channelList(ids []string) string {
+	out := ""
+	for i, id := range ids {
+		if i > 0 {
+			out += ", "
+		}
+		out += "<#" + id + ">"
+	}
+	return out
+}
+
+// provider returns the named provider, or the default.
+func (s *Service) provider(name string) (string, providers.Provider, error) {
+	if name == "" {
+		name = s.cfg.DefaultProvider
+	}
+	p, ok := s.providers[name]
+	if !ok {
+		return "", nil, refuse(fmt.Sprintf("configured: %s", joinCode(s.Providers())), "cloud `%s` is not configured", name)
+	}
+	return name, p, nil
+}
+
+// Wait blocks until every operation started by this process has returned.
+func (s *Service) Wait() { s.wg.Wait() }
+
+func isCtxErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}

@@ -1,0 +1,172 @@
+package commands
+
+import (
+	"encoding/json"
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/spuffbot/spuffbot/providers"
+	"github.com/spuffbot/spuffbot/store"
+)
+
+func (s *Service) handleSnapshot(ctx context.Context, key string, c Caller, cmd Command) (Reply, error) {
+	switch cmd.Sub {
+	case "create":
+		in, err := s.ownedInstance(ctx, c, cmd.Name, "snapshot")
+		if err != nil {
+			return Reply{}, err
+		}
+		if in.CloudID == "" || in.Status != store.InstanceReady {
+			return Reply{}, refuse("wait until it is ready", "`%s` is not ready yet", in.Name)
+		}
+		return s.acceptOp(ctx, key, c, store.Operation{Kind: store.OpSnapshotCreate, Provider: in.Provider,
+			Instance: in.Name, CloudID: in.CloudID, Request: mustJSON(cmd.Label)},
+			fmt.Sprintf("Snapshotting `%s`.", in.Name))
+	case "delete":
+		pname, err := s.snapshotOwner(ctx, c, cmd.ID)
+		if err != nil {
+			return Reply{}, err
+		}
+		return s.acceptOp(ctx, key, c, store.Operation{Kind: store.OpSnapshotDelete, Provider: pname, SnapshotID: cmd.ID},
+			fmt.Sprintf("Deleting snapshot `%s`.", cmd.ID))
+	case "list":
+		return Reply{Text: "Looking up snapshots…", Followup: s.listSnapshots}, nil
+	}
+	return Reply{}, refuse("try `/spuff help snapshot`", "unknown snapshot command `%s`", cmd.Sub)
+}
+
+// acceptOp journals a simple operation for c.
+func (s *Service) acceptOp(ctx context.Context, key string, c Caller, op store.Operation, text string) (Reply, error) {
+	op.ID, op.Key, op.State, op.Owner, op.Channel = newID(), key, store.OpAccepted, c.User, c.Channel
+	op, created, err := s.store.CreateOperation(ctx, op)
+	if err != nil {
+		return Reply{}, fmt.Errorf("journal %s: %w", op.Kind, err)
+	}
+	if !created {
+		return Reply{Op: &op, Duplicate: true}, nil
+	}
+	s.audit(ctx, c.User, string(op.Kind), op.Instance+op.SnapshotID, "accepted", op.ID)
+	return Reply{Op: &op, Text: text}, nil
+}
+
+// snapshotOwner checks that c may delete snapshot id: an admin, or whoever
+// made it through spuffbot. It returns the snapshot's provider.
+func (s *Service) snapshotOwner(ctx context.Context, c Caller, id string) (string, error) {
+	ops, err := s.store.ListOperations(ctx, false)
+	if err != nil {
+		return "", fmt.Errorf("find snapshot %s: %w", id, err)
+	}
+	for _, op := range ops {
+		if op.SnapshotID != id || op.State != store.OpDone || op.Kind == store.OpSnapshotDelete {
+			continue
+		}
+		if op.Owner != c.User && !s.IsAdmin(c.User) {
+			return "", refuse("ask them, or an admin", "snapshot `%s` was made by <@%s>; only they or an admin can delete it", id, op.Owner)
+		}
+		return op.Provider, nil
+	}
+	if s.IsAdmin(c.User) && len(s.providers) == 1 {
+		return s.Providers()[0], nil
+	}
+	return "", refuse("see them with `/spuff snapshot list`", "spuffbot knows no snapshot `%s` of yours", id)
+}
+
+func (s *Service) runSnapshotCreate(ctx context.Context, op *store.Operation) error {
+	p, ok := s.providers[op.Provider]
+	if !ok {
+		return refuse("", "cloud `%s` is no longer configured", op.Provider)
+	}
+	in, err := s.store.GetInstance(ctx, op.Instance)
+	if err != nil {
+		return err
+	}
+	if op.State == store.OpAccepted {
+		s.emit(ctx, EventAccepted, op, in, nil)
+	}
+	var label string
+	_ = json.Unmarshal(op.Request, &label)
+	var snap *providers.Snapshot
+	if op.SnapshotID == "" {
+		if err := s.snapshot(ctx, p, op, in, op.CloudID, snapshotName(in.Name, label)); err != nil {
+			return err
+		}
+	}
+	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step = store.OpDone, "snapshotted" })
+	if err != nil {
+		return err
+	}
+	if list, err := p.ListSnapshots(ctx); err == nil {
+		for i := range list {
+			if list[i].ID == op.SnapshotID {
+				snap = &list[i]
+			}
+		}
+	}
+	if snap == nil {
+		snap = &providers.Snapshot{ID: op.SnapshotID}
+	}
+	s.audit(ctx, op.Owner, "snapshot-create", op.Instance, "ok", op.ID)
+	s.emit(ctx, EventSnapshotCreated, op, in, func(ev *Event) { ev.Snapshot = snap })
+	return nil
+}
+
+func (s *Service) runSnapshotDelete(ctx context.Context, op *store.Operation) error {
+	p, ok := s.providers[op.Provider]
+	if !ok {
+		return refuse("", "cloud `%s` is no longer configured", op.Provider)
+	}
+	if op.State == store.OpAccepted {
+		s.emit(ctx, EventAccepted, op, nil, nil)
+	}
+	if err := p.DeleteSnapshot(ctx, op.SnapshotID); err != nil {
+		return err
+	}
+	op, err := s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step = store.OpDone, "deleted" })
+	if err != nil {
+		return err
+	}
+	s.audit(ctx, op.Owner, "snapshot-delete", op.SnapshotID, "ok", op.ID)
+	s.emit(ctx, EventSnapshotDeleted, op, nil, func(ev *Event) { ev.Snapshot = &providers.Snapshot{ID: op.SnapshotID} })
+	return nil
+}
+
+// listSnapshots lists spuff's snapshots on every provider with their
+// monthly storage cost.
+func (s *Service) listSnapshots(ctx context.Context) (Reply, error) {
+	var out []SnapshotView
+	var failed []string
+	for _, name := range s.Providers() {
+		list, err := s.providers[name].ListSnapshots(ctx)
+		if err != nil {
+			s.log.Warn("list snapshots", "provider", name, "err", err)
+			failed = append(failed, Label(name))
+			continue
+		}
+		perGB := 0.0
+		if cat, ok := s.catalogs.cached(name); ok {
+			perGB = cat.SnapshotMonthlyPerGB
+		}
+		for _, sn := range list {
+			out = append(out, SnapshotView{Snapshot: sn, Provider: name, MonthlyCost: sn.SizeGB * perGB})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	r := Reply{Snapshots: out}
+	switch {
+	case len(failed) > 0:
+		r.Text = "Could not reach " + strings.Join(failed, ", ") + "; their snapshots are missing below."
+	case len(out) == 0:
+		r.Text = "No snapshots yet. Make one with `/spuff snapshot create <name>`."
+	}
+	return r, nil
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only plain values are passed
+	}
+	return b
+}

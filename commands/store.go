@@ -1,0 +1,33 @@
+package commands
+
+import (
+	"context"
+	"time"
+
+	"github.com/spuffbot/spuffbot/store"
+)
+
+// Store is what the Service needs from the database. *store.DB implements it.
+type Store interface {
+	CreateInstance(ctx context.Context, in store.Instance) error
+	GetInstance(ctx context.Context, name string) (*store.Instance, error)
+	UpdateInstance(ctx context.Context, name string, fn func(*store.Instance) error) (*store.Instance, error)
+	ListInstances(ctx context.Context, f store.InstanceFilter) ([]store.Instance, error)
+
+	CreateOperation(ctx context.Context, op store.Operation) (store.Operation, bool, error)
+	GetOperation(ctx context.Context, id string) (*store.Operation, error)
+	UpdateOperation(ctx context.Context, id string, fn func(*store.Operation) error) (*store.Operation, error)
+	ListOperations(ctx context.Context, unfinishedOnly bool) ([]store.Operation, error)
+
+	PutApproval(ctx context.Context, a store.Approval) error
+	GetApproval(ctx context.Context, opID string) (*store.Approval, error)
+	UpdateApproval(ctx context.Context, opID string, fn func(*store.Approval) error) (*store.Approval, error)
+	ListApprovals(ctx context.Context, pendingOnly bool) ([]store.Approval, error)
+
+	AddKey(ctx context.Context, k store.SSHKey) error
+	ListKeys(ctx context.Context, owner string) ([]store.SSHKey, error)
+	RemoveKey(ctx context.Context, owner, fingerprint string) error
+
+	Audit(ctx context.Context, e store.AuditEvent) error
+	ListAudit(ctx context.Context, since time.Time, limit int) ([]store.AuditEvent, error)
+}

@@ -1,0 +1,175 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spuffbot/spuffbot/providers"
+	"github.com/spuffbot/spuffbot/store"
+)
+
+// upRequest is what an up operation journals: the command as resolved at
+// accept time. Size and Price are empty when the catalog was not cached;
+// Run resolves them then.
+type upRequest struct {
+	Size     string          `json:"size,omitempty"`
+	Region   string          `json:"region,omitempty"`
+	Image    providers.ImageSpec `json:"image"`
+	Snapshot string          `json:"snapshot,omitempty"`
+	TTL      time.Duration   `json:"ttl"`
+	Price    float64         `json:"price"`
+	Resolved bool            `json:"resolved"`
+	UserName string          `json:"user_name,omitempty"`
+}
+
+func (s *Service) acceptUp(ctx context.Context, key string, c Caller, cmd Command) (Reply, error) {
+	pname, _, err := s.provider(cmd.Provider)
+	if err != nil {
+		return Reply{}, err
+	}
+	ttl := cmd.TTL
+	if ttl == 0 {
+		ttl = s.cfg.DefaultLease
+	}
+	if ttl > s.cfg.MaxLease {
+		return Reply{}, refuse(fmt.Sprintf("use `--ttl %s` or less", fmtDuration(s.cfg.MaxLease)),
+			"a lease of %s is longer than the maximum of %s", fmtDuration(ttl), fmtDuration(s.cfg.MaxLease))
+	}
+	req := upRequest{Size: cmd.Size, Region: cmd.Region, Snapshot: cmd.Snapshot, TTL: ttl, UserName: c.UserName}
+	if req.Image, err = parseImage(cmd.Image, cmd.Snapshot, s.cfg.Defaults[pname].Image); err != nil {
+		return Reply{}, err
+	}
+	if cat, ok := s.catalogs.cached(pname); ok {
+		if err := s.resolve(cat, pname, &req); err != nil {
+			return Reply{}, err
+		}
+	}
+	name := cmd.Name
+	if name == "" {
+		user := c.UserName
+		if user == "" {
+			user = c.User
+		}
+		name = instanceName(user)
+	}
+
+	s.acceptMu.Lock()
+	defer s.acceptMu.Unlock()
+	if err := s.checkQuota(ctx, c.User, 0); err != nil {
+		return Reply{}, err
+	}
+	if in, err := s.store.GetInstance(ctx, name); err == nil && in.Status.Live() {
+		return Reply{}, refuse("pick another name, or leave it out and one is made for you",
+			"an instance named `%s` already exists (owner <@%s>)", name, in.Owner)
+	}
+	raw, _ := json.Marshal(req)
+	op, created, err := s.store.CreateOperation(ctx, store.Operation{
+		ID: newID(), Key: key, Kind: store.OpUp, State: store.OpAccepted,
+		Owner: c.User, Channel: c.Channel, Provider: pname, Instance: name, Request: raw,
+	})
+	if err != nil {
+		return Reply{}, fmt.Errorf("journal up: %w", err)
+	}
+	if !created {
+		return Reply{Op: &op, Duplicate: true}, nil
+	}
+	now := s.cfg.Now()
+	err = s.store.CreateInstance(ctx, store.Instance{
+		Name: name, Provider: pname, Owner: c.User, Channel: c.Channel,
+		Size: req.Size, Region: req.Region, Image: req.Image.String(), PriceHourly: req.Price,
+		Created: now, LeaseExpiry: now.Add(ttl), Status: store.InstanceCreating, OpID: op.ID,
+	})
+	if err != nil {
+		s.failOp(ctx, op.ID, err)
+		return Reply{}, fmt.Errorf("reserve instance %s: %w", name, err)
+	}
+	s.audit(ctx, c.User, "up", name, "accepted", op.ID)
+	return Reply{Op: &op, Text: fmt.Sprintf("Creating `%s` on %s.", name, Label(pname))}, nil
+}
+
+// resolve validates size and region against cat and fills defaults and
+// the price.
+func (s *Service) resolve(cat *providers.Catalog, pname string, req *upRequest) error {
+	size, region, err := resolveSizeRegion(cat, s.cfg.Defaults[pname], req.Size, req.Region)
+	if err != nil {
+		return err
+	}
+	req.Size, req.Region, req.Price, req.Resolved = size.Slug, region, size.PriceHourly, true
+	return nil
+}
+
+// checkQuota refuses when user has max live instances or more, not
+// counting `already` of them (an instance reserved by the request itself).
+func (s *Service) checkQuota(ctx context.Context, user string, already int) error {
+	if s.cfg.MaxInstancesPerUser < 0 {
+		return nil
+	}
+	live, err := s.store.ListInstances(ctx, store.InstanceFilter{Owner: user, LiveOnly: true})
+	if err != nil {
+		return fmt.Errorf("count instances: %w", err)
+	}
+	if len(live)-already >= s.cfg.MaxInstancesPerUser {
+		names := make([]string, 0, len(live))
+		for _, in := range live {
+			names = append(names, in.Name)
+		}
+		return refuse("destroy one with `/spuff down <name>` first",
+			"you already have %d running instances (%s), the limit is %d",
+			len(live)-already, joinCode(names), s.cfg.MaxInstancesPerUser)
+	}
+	return nil
+}
+
+// needsApproval reports whether a VM at price per hour needs an approver.
+func (s *Service) needsApproval(price float64) bool {
+	return s.cfg.ApprovalAbove != nil && (*s.cfg.ApprovalAbove == 0 || price > *s.cfg.ApprovalAbove)
+}
+
+func parseImage(image, snapshot, def string) (providers.ImageSpec, error) {
+	if snapshot != "" {
+		return providers.ImageSpec{Kind: providers.ImageSnapshot, ID: snapshot}, nil
+	}
+	if image == "" {
+		image = def
+	}
+	switch {
+	case image == "":
+		return providers.ImageSpec{}, nil
+	case image == "ubuntu":
+		return providers.ImageSpec{Kind: providers.ImageUbuntu, Version: "24.04"}, nil
+	case image == "debian":
+		return providers.ImageSpec{Kind: providers.ImageDebian, Version: "12"}, nil
+	case strings.HasPrefix(image, "ubuntu-"):
+		return providers.ImageSpec{Kind: providers.ImageUbuntu, Version: strings.TrimPrefix(image, "ubuntu-")}, nil
+	case strings.HasPrefix(image, "debian-"):
+		return providers.ImageSpec{Kind: providers.ImageDebian, Version: strings.TrimPrefix(image, "debian-")}, nil
+	}
+	return providers.ImageSpec{Kind: providers.ImageCustom, ID: image}, nil
+}
+
+func decodeUp(op *store.Operation) (upRequest, error) {
+	var req upRequest
+	if err := json.Unmarshal(op.Request, &req); err != nil {
+		return req, fmt.Errorf("decode up request of %s: %w", op.ID, err)
+	}
+	return req, nil
+}
+
+// fmtDuration prints 2h, 90m, 3d rather than 2h0m0s.
+func fmtDuration(d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d >= time.Hour && d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.Round(time.Second).String()
+}
+
+var errDenied = errors.New("denied")

@@ -1,0 +1,151 @@
+// Package console is spuffbot's terminal front end: it reads `/spuff ...`
+// lines, runs them through the same commands.Service as the Slack bot, and
+// prints replies and progress as plain text — like Hubot's shell adapter.
+// It works interactively and piped.
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/spuffbot/spuffbot/commands"
+)
+
+// Config configures a console session.
+type Config struct {
+	In  io.Reader
+	Out io.Writer
+	// User is who the commands run as.
+	User string
+	// Prompt is printed before each line when set (interactive use).
+	Prompt string
+	Logger *slog.Logger
+}
+
+// Console runs commands typed in a terminal.
+type Console struct {
+	cfg Config
+	svc *commands.Service
+	mu  sync.Mutex // guards writes to Out
+}
+
+// New returns a console. Attach it to svc as its Notifier (see Notify)
+// before calling Run. It does no I/O.
+func New(cfg Config) *Console {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Console{cfg: cfg}
+}
+
+// Run reads lines until In ends or ctx is done. Each command finishes —
+// its operation included — before the next line is read, so piped scripts
+// print in order. A bad command prints a helpful error and Run goes on.
+func (c *Console) Run(ctx context.Context, svc *commands.Service) error {
+	c.svc = svc
+	lines := make(chan string)
+	errc := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(c.cfg.In)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		errc <- sc.Err()
+		close(lines)
+	}()
+	for {
+		c.prompt()
+		select {
+		case <-ctx.Done():
+			return nil
+		case line, ok := <-lines:
+			if !ok {
+				return <-errc
+			}
+			c.handle(ctx, line)
+		}
+	}
+}
+
+func (c *Console) prompt() {
+	if c.cfg.Prompt != "" {
+		c.print(c.cfg.Prompt)
+	}
+}
+
+func (c *Console) handle(ctx context.Context, line string) {
+	line = strings.TrimSpace(line)
+	if line == "" || strings.HasPrefix(line, "#") {
+		return
+	}
+	if line == "quit" || line == "exit" {
+		c.println("Use Ctrl-D to leave.")
+		return
+	}
+	cmd, err := commands.Parse(line)
+	if err != nil {
+		c.println("error: " + plain(err.Error()))
+		return
+	}
+	caller := commands.Caller{User: c.cfg.User, UserName: c.cfg.User, Channel: "console"}
+	reply, err := c.svc.Handle(ctx, "", caller, cmd)
+	if err != nil {
+		ref := commands.NewRef()
+		c.cfg.Logger.Error("command failed", "cmd", string(cmd.Verb), "user", c.cfg.User, "ref", ref, "err", err)
+		c.println("error: " + plain(commands.Explain(err, ref)))
+		return
+	}
+	c.render(reply)
+	if reply.Followup != nil {
+		next, err := reply.Followup(ctx)
+		if err != nil {
+			ref := commands.NewRef()
+			c.cfg.Logger.Error("command failed", "cmd", string(cmd.Verb), "ref", ref, "err", err)
+			c.println("error: " + plain(commands.Explain(err, ref)))
+		} else {
+			c.render(next)
+		}
+	}
+	if reply.Op != nil && !reply.Duplicate {
+		c.svc.Run(ctx, reply.Op.ID)
+	}
+}
+
+func (c *Console) print(s string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprint(c.cfg.Out, s)
+}
+
+func (c *Console) println(s string) { c.print(s + "\n") }
+
+// plain turns Slack-style mentions (<@U1>, <#C1>) into readable text.
+func plain(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "<")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := strings.Index(s[i:], ">")
+		if j < 0 || i+1 >= len(s) || (s[i+1] != '@' && s[i+1] != '#') {
+			b.WriteString(s[:i+1])
+			s = s[i+1:]
+			continue
+		}
+		b.WriteString(s[:i])
+		b.WriteString(s[i+1 : i+j])
+		s = s[i+j+1:]
+	}
+}

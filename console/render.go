@@ -1,0 +1,139 @@
+package console
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spuffbot/spuffbot/commands"
+)
+
+// render prints a reply.
+func (c *Console) render(r commands.Reply) {
+	if r.Duplicate {
+		return
+	}
+	if r.Text != "" {
+		c.println(plain(r.Text))
+	}
+	var b strings.Builder
+	w := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	if len(r.Instances) > 0 {
+		fmt.Fprintln(w, "NAME\tOWNER\tSTATE\tIP\tSIZE\tREGION\tCLOUD\t$/H\tLEASE LEFT")
+		for _, in := range r.Instances {
+			ip := in.IP
+			if ip == "" {
+				ip = "-"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", in.Name, in.Owner, in.Status, ip,
+				in.Size, in.Region, in.ProviderLabel, price(in.PriceHourly), leaseLeft(in.LeaseLeft))
+		}
+	}
+	if v := r.Sizes; v != nil {
+		fmt.Fprintf(w, "SIZE\tVCPU\tMEMORY\t$/H\t$/MONTH\t(%s)\n", v.ProviderLabel)
+		for _, s := range v.Sizes {
+			mark := ""
+			if s.Slug == v.DefaultSize {
+				mark = "  (default)"
+			}
+			fmt.Fprintf(w, "%s\t%d\t%s\t%s\t$%.2f%s\n", s.Slug, s.VCPUs, memory(s.MemoryMB), price(s.PriceHourly), s.PriceHourly*730, mark)
+		}
+		if v.Estimated {
+			fmt.Fprintln(w, "Prices are estimates.")
+		}
+	}
+	if len(r.Keys) > 0 {
+		fmt.Fprintln(w, "TYPE\tFINGERPRINT\tCOMMENT")
+		for _, k := range r.Keys {
+			fmt.Fprintf(w, "%s\t%s\t%s\n", k.Type, k.Fingerprint, k.Comment)
+		}
+	}
+	if len(r.Snapshots) > 0 {
+		fmt.Fprintln(w, "ID\tNAME\tCLOUD\tSIZE\tCREATED\t$/MONTH")
+		for _, s := range r.Snapshots {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%.1f GB\t%s\t$%.2f\n", s.ID, s.Name, commands.Label(s.Provider), s.SizeGB,
+				s.Created.UTC().Format("2006-01-02 15:04"), s.MonthlyCost)
+		}
+	}
+	w.Flush()
+	if b.Len() > 0 {
+		c.print(b.String())
+	}
+}
+
+// Notify prints an operation's progress; it implements commands.Notifier.
+func (c *Console) Notify(_ context.Context, ev commands.Event) {
+	c.println(plain(EventLine(ev)))
+}
+
+// EventLine describes an event in one line of plain text.
+func EventLine(ev commands.Event) string {
+	name := ev.Op.Instance
+	if name == "" && ev.Snapshot != nil {
+		name = "snapshot " + ev.Snapshot.ID
+	}
+	prefix := "[" + name + "] "
+	in := ev.Instance
+	switch ev.Kind {
+	case commands.EventAccepted:
+		if in != nil && ev.Op.Kind == "up" {
+			return prefix + fmt.Sprintf("requested by <@%s>: %s · %s · %s · %s", ev.Op.Owner, orDash(in.Size), orDash(in.Region), ev.ProviderLabel, price(in.PriceHourly))
+		}
+		return prefix + fmt.Sprintf("%s requested by <@%s>", ev.Op.Kind, ev.Op.Owner)
+	case commands.EventAwaitingApproval:
+		return prefix + "waiting for an approver"
+	case commands.EventApproved:
+		return prefix + fmt.Sprintf("approved by <@%s>", ev.Actor)
+	case commands.EventDenied, commands.EventApprovalExpired:
+		return prefix + "not created: " + ev.Detail
+	case commands.EventCreating:
+		return prefix + "creating on " + ev.ProviderLabel
+	case commands.EventCreated:
+		return prefix + "created, waiting for an IP address"
+	case commands.EventReady:
+		return prefix + fmt.Sprintf("ready: %s — ssh dev@%s — lease until %s", in.IP, in.IP, in.LeaseExpiry.UTC().Format("Mon 15:04 MST"))
+	case commands.EventSnapshotting:
+		return prefix + "taking a snapshot"
+	case commands.EventSnapshotCreated:
+		return prefix + fmt.Sprintf("snapshot %s saved (%s)", ev.Snapshot.ID, ev.Snapshot.Name)
+	case commands.EventSnapshotDeleted:
+		return prefix + "deleted"
+	case commands.EventDestroying:
+		return prefix + "destroying"
+	case commands.EventDestroyed:
+		return prefix + fmt.Sprintf("destroyed by <@%s>", ev.Actor)
+	case commands.EventFailed:
+		return prefix + "failed: " + ev.Detail
+	}
+	return prefix + string(ev.Kind)
+}
+
+func price(p float64) string {
+	if p == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("$%.4g/h", p)
+}
+
+func memory(mb int) string {
+	if mb >= 1024 && mb%1024 == 0 {
+		return fmt.Sprintf("%d GB", mb/1024)
+	}
+	return fmt.Sprintf("%d MB", mb)
+}
+
+func leaseLeft(d time.Duration) string {
+	if d <= 0 {
+		return "expired"
+	}
+	return d.Round(time.Minute).String()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

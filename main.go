@@ -1,0 +1,68 @@
+// Command spuffbot is a Slack chat-ops bot for short-lived cloud dev VMs.
+//
+//	spuffbot console [--user U] [--db PATH] [--provider P]   try it in the terminal
+//	spuffbot version
+//
+// main.go only wires: configuration from the environment -> store ->
+// providers -> commands.Service -> a front end.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// errUsage marks a command-line mistake: usage was printed, exit 2.
+var errUsage = errors.New("usage")
+
+const usage = `spuffbot — short-lived cloud dev VMs from Slack
+
+Usage:
+  spuffbot console [--user NAME] [--db PATH] [--provider NAME]
+                             type /spuff commands in the terminal
+  spuffbot version           print the version
+
+Environment: SPUFF_PROVIDER, SPUFF_DB and the cloud tokens; see README.md.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "spuffbot:", err)
+		os.Exit(1)
+	}
+}
+
+// run is main without the process: it returns errUsage after printing
+// usage for a command-line mistake.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	switch args[0] {
+	case "console":
+		return runConsole(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "spuffbot", version)
+		return nil
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(stderr, "spuffbot: unknown command %q\n\n%s", args[0], usage)
+	return errUsage
+}

@@ -1,0 +1,296 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+var (
+	// ErrNotFound is wrapped by errors for a record that does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrExists is wrapped by errors for a record that may not be written
+	// because one with the same identity is already there.
+	ErrExists = errors.New("already exists")
+	// ErrInUse is wrapped by the error Open returns when another process
+	// holds the database file.
+	ErrInUse = errors.New("in use by another spuffbot process")
+
+	errSchemaTooNew = errors.New("newer than this spuffbot supports")
+)
+
+// schemaVersion is the layout of buckets and keys this package reads and
+// writes. Open refuses a file with a newer one.
+const schemaVersion = 1
+
+// Buckets, all created by Open.
+var (
+	bucketMeta          = []byte("meta")
+	bucketInstances     = []byte("instances")
+	bucketInstanceOwner = []byte("instances_by_owner")    // lp(owner) name -> nil
+	bucketInstanceCloud = []byte("instances_by_cloud_id") // lp(provider) lp(cloud id) name -> nil
+	bucketOperations    = []byte("operations")
+	bucketOperationKey  = []byte("operations_by_key") // key -> operation id
+	bucketApprovals     = []byte("approvals")
+	bucketSSHKeys       = []byte("ssh_keys")      // lp(owner) fingerprint -> key
+	bucketAudit         = []byte("audit")         // big-endian seq -> event
+	bucketAuditTime     = []byte("audit_by_time") // time key, seq -> nil
+
+	allBuckets = [][]byte{
+		bucketMeta, bucketInstances, bucketInstanceOwner, bucketInstanceCloud,
+		bucketOperations, bucketOperationKey, bucketApprovals, bucketSSHKeys,
+		bucketAudit, bucketAuditTime,
+	}
+
+	keySchemaVersion = []byte("schema_version")
+)
+
+// Options configures Open.
+type Options struct {
+	// Timeout is how long Open waits for another process to release the
+	// file lock before it gives up with ErrInUse. Zero means one second.
+	Timeout time.Duration
+	// Now is the clock that stamps records. Nil means time.Now.
+	Now func() time.Time
+}
+
+// DB is spuffbot's state in one bbolt file. It is safe for concurrent use.
+type DB struct {
+	bolt  *bolt.DB
+	path  string
+	clock func() time.Time
+}
+
+// Open opens the database at path, creating the file (mode 0600) and its
+// directory (mode 0700) if they are missing. It fails with an error
+// wrapping ErrInUse when another process keeps the file locked for longer
+// than opts.Timeout, and refuses a file written by a newer spuffbot.
+func Open(path string, opts Options) (*DB, error) {
+	if opts.Timeout <= 0 {
+		opts.Timeout = time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("store: create directory for %s: %w", path, err)
+	}
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("database %s is %w", path, ErrInUse)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := bdb.Update(migrate); err != nil {
+		_ = bdb.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return &DB{bolt: bdb, path: path, clock: opts.Now}, nil
+}
+
+// migrate checks the schema version, creates the buckets and records the
+// version. Version 1 is the first, so there is nothing to convert yet.
+func migrate(tx *bolt.Tx) error {
+	if meta := tx.Bucket(bucketMeta); meta != nil {
+		if raw := meta.Get(keySchemaVersion); raw != nil {
+			v, err := strconv.ParseUint(string(raw), 10, 64)
+			if err != nil {
+				return fmt.Errorf("schema version %q is not a number", raw)
+			}
+			if v > schemaVersion {
+				return fmt.Errorf("schema version %d is %w (up to %d)", v, errSchemaTooNew, schemaVersion)
+			}
+		}
+	}
+	for _, name := range allBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	return tx.Bucket(bucketMeta).Put(keySchemaVersion, []byte(strconv.Itoa(schemaVersion)))
+}
+
+// Close releases the file. The DB must not be used afterwards.
+func (db *DB) Close() error {
+	if err := db.bolt.Close(); err != nil {
+		return fmt.Errorf("store: close %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// Path returns the path the database was opened with.
+func (db *DB) Path() string { return db.path }
+
+// now is the time records are stamped with, in UTC.
+func (db *DB) now() time.Time { return db.clock().UTC() }
+
+func (db *DB) view(ctx context.Context, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.bolt.View(fn)
+}
+
+func (db *DB) update(ctx context.Context, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.bolt.Update(fn)
+}
+
+// table is one record kind, stored as JSON under its key in one bucket.
+type table[T any] struct {
+	kind   string // names the kind in errors, e.g. "instance"
+	bucket []byte
+	key    func(*T) []byte
+	// reindex, when set, brings the kind's index buckets in line after a
+	// write; old is nil when the record is new.
+	reindex func(tx *bolt.Tx, old, cur *T) error
+	// check, when set, refuses an update that changes more than the record
+	// may change; the key never may.
+	check func(old, cur *T) error
+}
+
+// get returns the record stored under key, or nil if there is none.
+func (t *table[T]) get(tx *bolt.Tx, key []byte) (*T, error) {
+	return t.getIn(tx.Bucket(t.bucket), key)
+}
+
+// getIn is get for a caller that holds the kind's bucket already, as a
+// read transaction opens a bucket anew on every tx.Bucket.
+func (t *table[T]) getIn(b *bolt.Bucket, key []byte) (*T, error) {
+	data := b.Get(key)
+	if data == nil {
+		return nil, nil
+	}
+	v := new(T)
+	if err := json.Unmarshal(data, v); err != nil {
+		return nil, fmt.Errorf("decode %s %q: %w", t.kind, key, err)
+	}
+	return v, nil
+}
+
+// mustGet is get with a missing record as an error wrapping ErrNotFound.
+func (t *table[T]) mustGet(tx *bolt.Tx, key []byte) (*T, error) {
+	v, err := t.get(tx, key)
+	if err == nil && v == nil {
+		err = ErrNotFound
+	}
+	return v, err
+}
+
+// put writes cur, which replaces old (nil if there was none).
+func (t *table[T]) put(tx *bolt.Tx, old, cur *T) error {
+	data, err := json.Marshal(cur)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", t.kind, err)
+	}
+	if err := tx.Bucket(t.bucket).Put(t.key(cur), data); err != nil {
+		return err
+	}
+	if t.reindex != nil {
+		return t.reindex(tx, old, cur)
+	}
+	return nil
+}
+
+// list returns the records whose key starts with prefix (all of them when
+// prefix is empty) and that keep accepts (all when keep is nil), in key
+// order.
+func (t *table[T]) list(tx *bolt.Tx, prefix []byte, keep func(*T) bool) ([]T, error) {
+	var out []T
+	err := scan(tx.Bucket(t.bucket), prefix, func(k, data []byte) error {
+		var v T
+		if err := json.Unmarshal(data, &v); err != nil {
+			return fmt.Errorf("decode %s %q: %w", t.kind, k, err)
+		}
+		if keep == nil || keep(&v) {
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// load reads one record in its own transaction.
+func (t *table[T]) load(ctx context.Context, db *DB, key string) (*T, error) {
+	var v *T
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		var err error
+		v, err = t.mustGet(tx, []byte(key))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: get %s %q: %w", t.kind, key, err)
+	}
+	return v, nil
+}
+
+// update reads the record under key, lets fn change it and writes it back,
+// all in one transaction. An error from fn aborts the update and is
+// returned as it is.
+func (t *table[T]) update(ctx context.Context, db *DB, key string, fn func(*T) error) (*T, error) {
+	var cur *T
+	var fnErr error
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		old, err := t.mustGet(tx, []byte(key))
+		if err != nil {
+			return err
+		}
+		c := *old
+		cur = &c
+		if fnErr = fn(cur); fnErr != nil {
+			return fnErr
+		}
+		if !bytes.Equal(t.key(old), t.key(cur)) {
+			return fmt.Errorf("the %s's key cannot change", t.kind)
+		}
+		if t.check != nil {
+			if err := t.check(old, cur); err != nil {
+				return err
+			}
+		}
+		return t.put(tx, old, cur)
+	})
+	if fnErr != nil {
+		return nil, fnErr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: update %s %q: %w", t.kind, key, err)
+	}
+	return cur, nil
+}
+
+// scan calls fn for every key in b that starts with prefix, in key order;
+// an empty prefix visits every key.
+func scan(b *bolt.Bucket, prefix []byte, fn func(k, v []byte) error) error {
+	c := b.Cursor()
+	k, v := c.First()
+	if len(prefix) > 0 {
+		k, v = c.Seek(prefix)
+	}
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if err := fn(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lp appends s to b preceded by its length, so that composite keys built
+// from several strings can neither collide nor match a wrong prefix.
+func lp(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}

@@ -1,0 +1,15 @@
+// Package store keeps spuffbot's durable state: the instances it created
+// and who owns them, the operations journal that lets an interrupted
+// command resume after a crash, approvals, people's SSH keys and the
+// append-only audit log.
+//
+// DB is the embedded implementation, one bbolt file that one spuffbot
+// process holds at a time. Records are stored as JSON, one bucket per kind,
+// with index buckets for the questions asked often (a person's instances,
+// the instance behind a cloud id, the operation behind an idempotency key,
+// audit events since a time), so that those answers do not scan everything.
+// Every method takes a context first, as a networked backend will need it.
+//
+// Missing records are reported with errors wrapping ErrNotFound, duplicates
+// with ErrExists; test them with errors.Is.
+package store

@@ -1,0 +1,116 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+var operations = &table[Operation]{
+	kind:   "operation",
+	bucket: bucketOperations,
+	key:    func(o *Operation) []byte { return []byte(o.ID) },
+	reindex: func(tx *bolt.Tx, old, cur *Operation) error {
+		if old != nil || cur.Key == "" {
+			return nil // the key never changes once stored
+		}
+		return tx.Bucket(bucketOperationKey).Put([]byte(cur.Key), []byte(cur.ID))
+	},
+	check: func(old, cur *Operation) error {
+		if old.Key != cur.Key {
+			return errors.New("the operation's idempotency key cannot change")
+		}
+		return nil
+	},
+}
+
+// errSeen rolls back CreateOperation's transaction when the key is known.
+var errSeen = errors.New("operation key seen")
+
+// CreateOperation journals op, stamping Created and Updated with now, and
+// returns it with true. When op.Key is set and an operation with that key
+// exists, it returns that operation and false, and writes nothing: a
+// request delivered twice is journaled once. op.ID is required and must be
+// new, or the error wraps ErrExists.
+func (db *DB) CreateOperation(ctx context.Context, op Operation) (Operation, bool, error) {
+	if op.ID == "" {
+		return Operation{}, false, errors.New("store: create operation: id is required")
+	}
+	var seen *Operation
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		if op.Key != "" {
+			if id := tx.Bucket(bucketOperationKey).Get([]byte(op.Key)); id != nil {
+				old, err := operations.get(tx, id)
+				if err == nil && old == nil {
+					err = fmt.Errorf("key %q names operation %q, which is missing", op.Key, id)
+				}
+				if err != nil {
+					return err
+				}
+				seen = old
+				return errSeen
+			}
+		}
+		old, err := operations.get(tx, []byte(op.ID))
+		if err != nil {
+			return err
+		}
+		if old != nil {
+			return ErrExists
+		}
+		now := db.now()
+		op.Created, op.Updated = now, now
+		return operations.put(tx, nil, &op)
+	})
+	if errors.Is(err, errSeen) {
+		return *seen, false, nil
+	}
+	if err != nil {
+		return Operation{}, false, fmt.Errorf("store: create operation %q: %w", op.ID, err)
+	}
+	return op, true, nil
+}
+
+// GetOperation returns the operation with id, or an error wrapping
+// ErrNotFound.
+func (db *DB) GetOperation(ctx context.Context, id string) (*Operation, error) {
+	return operations.load(ctx, db, id)
+}
+
+// UpdateOperation applies fn to the operation with id and stores the
+// result with Updated set to now, atomically. An error from fn leaves the
+// operation as it was and is returned as it is. fn may change neither the
+// ID nor the Key.
+func (db *DB) UpdateOperation(ctx context.Context, id string, fn func(*Operation) error) (*Operation, error) {
+	return operations.update(ctx, db, id, func(op *Operation) error {
+		if err := fn(op); err != nil {
+			return err
+		}
+		op.Updated = db.now()
+		return nil
+	})
+}
+
+// ListOperations returns the journaled operations, only those not in a
+// final state when unfinishedOnly is set, ordered by Created, then ID.
+func (db *DB) ListOperations(ctx context.Context, unfinishedOnly bool) ([]Operation, error) {
+	var out []Operation
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		var err error
+		out, err = operations.list(tx, nil, func(op *Operation) bool {
+			return !unfinishedOnly || !op.State.Final()
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: list operations: %w", err)
+	}
+	slices.SortFunc(out, func(a, b Operation) int {
+		return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.ID, b.ID))
+	})
+	return out, nil
+}
