@@ -13,6 +13,8 @@ import (
 	"github.com/spuffbot/spuffbot/console"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
+	"github.com/spuffbot/spuffbot/providers/digitalocean"
+	"github.com/spuffbot/spuffbot/providers/hetzner"
 	"github.com/spuffbot/spuffbot/store"
 )
 
@@ -20,6 +22,8 @@ import (
 func registry() *providers.Registry {
 	var r providers.Registry
 	r.Register("demo", demo.FromEnv)
+	r.Register("digitalocean", digitalocean.FromEnv)
+	r.Register("hetzner", hetzner.FromEnv)
 	return &r
 }
 
