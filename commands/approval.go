@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spuffbot/spuffbot/store"
@@ -52,8 +53,15 @@ func (s *Service) Decide(ctx context.Context, opID, approver string, approve boo
 	if approve && a.State == store.ApprovalPending {
 		s.acceptMu.Lock()
 		defer s.acceptMu.Unlock()
-		if err := s.checkQuota(ctx, a.Requester, 1); err != nil {
-			return Decision{}, refuse("", "cannot approve now: %s", err.Error())
+		op, err := s.store.GetOperation(ctx, opID)
+		if err != nil {
+			return Decision{}, fmt.Errorf("decide %s: %w", opID, err)
+		}
+		var ue *UsageError
+		if err := s.checkQuota(ctx, a.Requester, "<@"+a.Requester+">", op.Instance); errors.As(err, &ue) {
+			return Decision{}, refuse("they can destroy one with `/spuff down <name>` first", "cannot approve now: %s", ue.Msg)
+		} else if err != nil {
+			return Decision{}, err
 		}
 	}
 	changed := false

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/store"
 )
 
@@ -55,7 +56,9 @@ func (s *Service) Run(ctx context.Context, id string) {
 // Resume restarts every unfinished operation, as after a crash: creates
 // whose cloud id was never recorded are looked up by their spuff-op label
 // before anything is created again. Operations awaiting approval keep
-// waiting. It returns the number of operations restarted.
+// waiting, unless the decision was recorded before the crash: an approved
+// one is restarted, a denied or expired one is ended. It returns the
+// number of operations restarted.
 func (s *Service) Resume(ctx context.Context) (int, error) {
 	ops, err := s.store.ListOperations(ctx, true)
 	if err != nil {
@@ -63,7 +66,7 @@ func (s *Service) Resume(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, op := range ops {
-		if op.State == store.OpAwaitingApproval {
+		if op.State == store.OpAwaitingApproval && !s.decided(ctx, &op) {
 			continue
 		}
 		s.log.Info("resuming operation", "op", op.ID, "cmd", string(op.Kind), "instance", op.Instance)
@@ -71,6 +74,26 @@ func (s *Service) Resume(ctx context.Context) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// decided reports whether the request of op, awaiting approval, was
+// approved before a crash kept Decide from starting it, so that it must be
+// run now. A request denied or expired before a crash kept Decide from
+// ending it is ended here.
+func (s *Service) decided(ctx context.Context, op *store.Operation) bool {
+	a, err := s.store.GetApproval(ctx, op.ID)
+	if err != nil {
+		return false
+	}
+	switch a.State {
+	case store.ApprovalApproved:
+		return true
+	case store.ApprovalDenied:
+		s.endApproval(ctx, op, a, EventDenied, fmt.Sprintf("denied by <@%s>", a.DecidedBy))
+	case store.ApprovalExpired:
+		s.endApproval(ctx, op, a, EventApprovalExpired, "the request expired before anyone decided")
+	}
+	return false
 }
 
 // AttachThread records where a front end shows an operation's progress,
@@ -140,13 +163,29 @@ func (s *Service) fail(ctx context.Context, id string, err error) {
 	var in *store.Instance
 	if op.Kind == store.OpUp {
 		in, _ = s.store.UpdateInstance(ctx, op.Instance, func(in *store.Instance) error {
-			if in.OpID == op.ID && in.CloudID == "" {
+			if in.OpID == op.ID && in.CloudID == "" && in.Status.Live() {
 				in.Status = store.InstanceFailed
+			}
+			return nil
+		})
+	} else if op.Kind == store.OpDown {
+		// The destroy did not happen: the instance is still there, and a
+		// later down must be able to try again.
+		in, _ = s.store.UpdateInstance(ctx, op.Instance, func(in *store.Instance) error {
+			if in.Status == store.InstanceDestroying {
+				in.Status = store.InstanceReady
+				if in.IP == "" {
+					in.Status = store.InstanceCreating
+				}
 			}
 			return nil
 		})
 	} else if op.Instance != "" {
 		in, _ = s.store.GetInstance(ctx, op.Instance)
+	}
+	var pe *providers.Error
+	if ue != nil || errors.As(err, &pe) {
+		ref = "" // the detail says it all; no log line to refer to
 	}
 	s.audit(ctx, op.Owner, string(op.Kind), op.Instance, "failed: "+msg, op.ID)
 	s.emit(ctx, EventFailed, op, in, func(ev *Event) { ev.Detail, ev.Ref = msg, ref })

@@ -87,6 +87,17 @@ func (s *Service) create(ctx context.Context, p providers.Provider, op *store.Op
 			return err
 		}
 	}
+	if found == nil {
+		// A request cancelled with down while it waited for approval has
+		// no live instance record any more: nobody wants the VM.
+		in, err := s.store.GetInstance(ctx, op.Instance)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if in == nil || in.OpID != op.ID || !in.Status.Live() || in.Status == store.InstanceDestroying {
+			return refuse("", "`%s` was cancelled before it was created", op.Instance)
+		}
+	}
 	op, err := s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step = store.OpRunning, stepCreating })
 	if err != nil {
 		return err
@@ -143,7 +154,9 @@ func (s *Service) awaitReady(ctx context.Context, p providers.Provider, op *stor
 	}
 	now := s.cfg.Now()
 	in, err := s.store.UpdateInstance(ctx, op.Instance, func(in *store.Instance) error {
-		in.IP, in.Status, in.LeaseExpiry = ready.IP, store.InstanceReady, now.Add(req.TTL)
+		// CloudID too: a crash may have come between journaling it on the
+		// operation and on the instance.
+		in.CloudID, in.IP, in.Status, in.LeaseExpiry = op.CloudID, ready.IP, store.InstanceReady, now.Add(req.TTL)
 		return nil
 	})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spuffbot/spuffbot/providers"
+	"github.com/spuffbot/spuffbot/store"
 )
 
 // Config is the policy and defaults the Service applies. Zero values get
@@ -160,6 +161,35 @@ func (s *Service) Warm(ctx context.Context) {
 //
 // A returned error is for a person: Explain turns it into a sentence.
 func (s *Service) Handle(ctx context.Context, key string, c Caller, cmd Command) (Reply, error) {
+	r, err := s.handle(ctx, key, c, cmd)
+	var ue *UsageError
+	if key != "" && errors.As(err, &ue) {
+		// A redelivered request may be refused now only because its first
+		// delivery went through (the name is taken, the quota is used).
+		if op := s.opByKey(ctx, key); op != nil {
+			return Reply{Op: op, Duplicate: true}, nil
+		}
+	}
+	return r, err
+}
+
+// opByKey returns the operation journaled with idempotency key, or nil.
+// It reads the whole journal, so it is only asked on the refusal path.
+func (s *Service) opByKey(ctx context.Context, key string) *store.Operation {
+	ops, err := s.store.ListOperations(ctx, false)
+	if err != nil {
+		s.log.Error("look up idempotency key", "err", err)
+		return nil
+	}
+	for i := range ops {
+		if ops[i].Key == key {
+			return &ops[i]
+		}
+	}
+	return nil
+}
+
+func (s *Service) handle(ctx context.Context, key string, c Caller, cmd Command) (Reply, error) {
 	if err := s.checkChannel(c, cmd); err != nil {
 		s.audit(ctx, c.User, string(cmd.Verb), cmd.Name, "refused: "+err.Error(), "")
 		return Reply{}, err
@@ -195,6 +225,10 @@ func (s *Service) checkChannel(c Caller, cmd Command) error {
 	switch cmd.Verb {
 	case VerbHelp, VerbList, VerbStatus, VerbSizes, VerbKey:
 		return nil // read-only and personal: fine anywhere
+	case VerbSnapshot:
+		if cmd.Sub == "list" {
+			return nil
+		}
 	}
 	return refuse("use it in one of: "+channelList(s.cfg.AllowedChannels),
 		"`/spuff %s` is not allowed in this channel", cmd.Verb)

@@ -16,14 +16,14 @@ import (
 // accept time. Size and Price are empty when the catalog was not cached;
 // Run resolves them then.
 type upRequest struct {
-	Size     string          `json:"size,omitempty"`
-	Region   string          `json:"region,omitempty"`
+	Size     string              `json:"size,omitempty"`
+	Region   string              `json:"region,omitempty"`
 	Image    providers.ImageSpec `json:"image"`
-	Snapshot string          `json:"snapshot,omitempty"`
-	TTL      time.Duration   `json:"ttl"`
-	Price    float64         `json:"price"`
-	Resolved bool            `json:"resolved"`
-	UserName string          `json:"user_name,omitempty"`
+	Snapshot string              `json:"snapshot,omitempty"`
+	TTL      time.Duration       `json:"ttl"`
+	Price    float64             `json:"price"`
+	Resolved bool                `json:"resolved"`
+	UserName string              `json:"user_name,omitempty"`
 }
 
 func (s *Service) acceptUp(ctx context.Context, key string, c Caller, cmd Command) (Reply, error) {
@@ -59,7 +59,7 @@ func (s *Service) acceptUp(ctx context.Context, key string, c Caller, cmd Comman
 
 	s.acceptMu.Lock()
 	defer s.acceptMu.Unlock()
-	if err := s.checkQuota(ctx, c.User, 0); err != nil {
+	if err := s.checkQuota(ctx, c.User, "you", ""); err != nil {
 		return Reply{}, err
 	}
 	if in, err := s.store.GetInstance(ctx, name); err == nil && in.Status.Live() {
@@ -103,8 +103,10 @@ func (s *Service) resolve(cat *providers.Catalog, pname string, req *upRequest) 
 }
 
 // checkQuota refuses when user has max live instances or more, not
-// counting `already` of them (an instance reserved by the request itself).
-func (s *Service) checkQuota(ctx context.Context, user string, already int) error {
+// counting the instance called exclude (the one reserved by the request
+// itself, when it is decided later). who names user in the refusal: "you"
+// for the requester, a mention for an approver.
+func (s *Service) checkQuota(ctx context.Context, user, who, exclude string) error {
 	if s.cfg.MaxInstancesPerUser < 0 {
 		return nil
 	}
@@ -112,16 +114,25 @@ func (s *Service) checkQuota(ctx context.Context, user string, already int) erro
 	if err != nil {
 		return fmt.Errorf("count instances: %w", err)
 	}
-	if len(live)-already >= s.cfg.MaxInstancesPerUser {
-		names := make([]string, 0, len(live))
-		for _, in := range live {
+	names := make([]string, 0, len(live))
+	for _, in := range live {
+		if in.Name != exclude {
 			names = append(names, in.Name)
 		}
-		return refuse("destroy one with `/spuff down <name>` first",
-			"you already have %d running instances (%s), the limit is %d",
-			len(live)-already, joinCode(names), s.cfg.MaxInstancesPerUser)
 	}
-	return nil
+	if len(names) < s.cfg.MaxInstancesPerUser {
+		return nil
+	}
+	verb, noun := "have", "instances"
+	if who != "you" {
+		verb = "has"
+	}
+	if len(names) == 1 {
+		noun = "instance"
+	}
+	return refuse("destroy one with `/spuff down <name>` first",
+		"%s already %s %d running %s (%s), the limit is %d",
+		who, verb, len(names), noun, joinCode(names), s.cfg.MaxInstancesPerUser)
 }
 
 // needsApproval reports whether a VM at price per hour needs an approver.
