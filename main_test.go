@@ -86,6 +86,9 @@ func TestConsoleCloudEmulators(t *testing.T) {
 	hz := providertest.NewHetzner()
 	defer hz.Close()
 	hz.RequireToken("hz-token")
+	ec2 := providertest.NewEC2()
+	defer ec2.Close()
+	ec2.RequireAccessKey("AKIDSPUFFTEST")
 
 	for _, tc := range []struct {
 		provider string
@@ -93,6 +96,9 @@ func TestConsoleCloudEmulators(t *testing.T) {
 	}{
 		{"digitalocean", map[string]string{"DIGITALOCEAN_TOKEN": "do-token", "DIGITALOCEAN_API_URL": do.URL}},
 		{"hetzner", map[string]string{"HCLOUD_TOKEN": "hz-token", "HCLOUD_ENDPOINT": hz.Endpoint()}},
+		{"aws", map[string]string{"AWS_ACCESS_KEY_ID": "AKIDSPUFFTEST", "AWS_SECRET_ACCESS_KEY": "secret",
+			"AWS_REGION": "eu-central-1", "AWS_ENDPOINT_URL_EC2": ec2.URL, "AWS_EC2_METADATA_DISABLED": "true",
+			"SPUFF_AWS_POLL_INTERVAL": "50ms"}},
 	} {
 		t.Run(tc.provider, func(t *testing.T) {
 			tc.env["SPUFF_PROVIDER"] = tc.provider

@@ -12,6 +12,7 @@ import (
 	"github.com/spuffbot/spuffbot/commands"
 	"github.com/spuffbot/spuffbot/console"
 	"github.com/spuffbot/spuffbot/providers"
+	"github.com/spuffbot/spuffbot/providers/aws"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/providers/digitalocean"
 	"github.com/spuffbot/spuffbot/providers/hetzner"
@@ -21,6 +22,7 @@ import (
 // registry lists the clouds this binary was built with.
 func registry() *providers.Registry {
 	var r providers.Registry
+	r.Register("aws", aws.FromEnv)
 	r.Register("demo", demo.FromEnv)
 	r.Register("digitalocean", digitalocean.FromEnv)
 	r.Register("hetzner", hetzner.FromEnv)
