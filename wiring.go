@@ -2,15 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 
 	"github.com/spuffbot/spuffbot/commands"
-	"github.com/spuffbot/spuffbot/console"
+	"github.com/spuffbot/spuffbot/config"
+	"github.com/spuffbot/spuffbot/metrics"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/aws"
 	"github.com/spuffbot/spuffbot/providers/demo"
@@ -22,65 +20,108 @@ import (
 // registry lists the clouds this binary was built with.
 func registry() *providers.Registry {
 	var r providers.Registry
-	r.Register("aws", aws.FromEnv)
-	r.Register("demo", demo.FromEnv)
-	r.Register("digitalocean", digitalocean.FromEnv)
-	r.Register("hetzner", hetzner.FromEnv)
+	r.Register(config.AWS, aws.FromEnv)
+	r.Register(config.Demo, demo.FromEnv)
+	r.Register(config.DigitalOcean, digitalocean.FromEnv)
+	r.Register(config.Hetzner, hetzner.FromEnv)
 	return &r
 }
 
-// openProviders builds the named default provider. It does no network I/O.
-func openProviders(ctx context.Context, name string, getenv func(string) string) (map[string]providers.Provider, error) {
-	p, err := registry().New(ctx, name, getenv)
+// app is everything below a front end: configuration, store, providers.
+type app struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	db      *store.DB
+	provs   map[string]providers.Provider
+	metrics *metrics.Metrics // nil: no metrics
+}
+
+// loadConfig reads the configuration file (path, or SPUFF_CONFIG when path
+// is empty) and the environment.
+func loadConfig(path string, getenv func(string) string) (*config.Config, error) {
+	if path == "" {
+		path = getenv(config.EnvFile)
+	}
+	return config.Load(path, getenv)
+}
+
+// open opens the store and builds the enabled providers. It does no network
+// I/O: credentials are checked on the first cloud call.
+func open(ctx context.Context, cfg *config.Config, getenv func(string) string, logOut io.Writer, m *metrics.Metrics) (*app, error) {
+	a := &app{cfg: cfg, log: slog.New(cfg.LogHandler(logOut)), metrics: m, provs: make(map[string]providers.Provider)}
+	env := providerEnv(cfg, getenv)
+	reg := registry()
+	for _, name := range cfg.EnabledClouds() {
+		p, err := reg.New(ctx, name, env)
+		if err != nil {
+			return nil, err
+		}
+		a.provs[name] = m.Instrument(p)
+	}
+	db, err := store.Open(cfg.Database, store.Options{})
 	if err != nil {
 		return nil, err
 	}
-	return map[string]providers.Provider{name: p}, nil
+	a.db = db
+	return a, nil
 }
 
-func runConsole(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("console", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	user := fs.String("user", envOr(getenv, "USER", "you"), "act as this user")
-	dbPath := fs.String("db", envOr(getenv, "SPUFF_DB", "./spuffbot.db"), "database file")
-	provider := fs.String("provider", envOr(getenv, "SPUFF_PROVIDER", "demo"), "default cloud")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
+// providerEnv lets settings from the configuration file reach the provider
+// constructors, which read the environment; a variable that is set wins.
+func providerEnv(cfg *config.Config, getenv func(string) string) providers.Env {
+	file := map[string]string{aws.EnvSSHCIDR: cfg.Clouds.AWS.SSHCIDR}
+	return func(key string) string {
+		if v := getenv(key); v != "" {
+			return v
 		}
-		return errUsage
+		return file[key]
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "spuffbot console: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return errUsage
+}
+
+// service builds the commands.Service that front ends run commands with.
+func (a *app) service(n commands.Notifier) *commands.Service {
+	p := a.cfg.Policy
+	max := p.MaxInstancesPerUser
+	if max == 0 {
+		max = -1 // the file's 0 means no cap
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	db, err := store.Open(*dbPath, store.Options{})
-	if err != nil {
-		return err
+	defaults := make(map[string]commands.Defaults)
+	for _, name := range a.cfg.EnabledClouds() {
+		c := a.cfg.Cloud(name)
+		defaults[name] = commands.Defaults{Size: c.Size, Region: c.Region, Image: c.Image}
 	}
-	defer db.Close()
-	provs, err := openProviders(ctx, *provider, getenv)
-	if err != nil {
-		return err
-	}
-	interactive := false
-	if f, ok := stdin.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			interactive = true
+	return commands.New(commands.Config{
+		DefaultProvider:     a.cfg.Clouds.Default,
+		Defaults:            defaults,
+		Admins:              p.Admins,
+		Approvers:           p.Approvers,
+		ApprovalAbove:       p.ApprovalAbove,
+		ApprovalExpiry:      p.ApprovalExpiry,
+		AllowedChannels:     p.AllowedChannels,
+		MaxInstancesPerUser: max,
+		DefaultLease:        p.DefaultLease,
+		MaxLease:            p.MaxLease,
+		Logger:              a.log,
+	}, a.db, a.provs, n)
+}
+
+func (a *app) close() {
+	if a.db != nil {
+		if err := a.db.Close(); err != nil {
+			a.log.Error("close database", "err", err)
 		}
 	}
-	con := console.New(console.Config{In: stdin, Out: stdout, User: *user, Logger: logger, Prompt: map[bool]string{true: "spuff> "}[interactive]})
-	svc := commands.New(commands.Config{DefaultProvider: *provider, Logger: logger}, db, provs, con)
-	if interactive {
-		fmt.Fprintf(stdout, "spuffbot console — acting as %s on %s. Type `help`, Ctrl-D to leave.\n", *user, commands.Label(*provider))
+}
+
+// overrideCloud makes name the default cloud and enables it, as the
+// console's --provider flag does.
+func overrideCloud(cfg *config.Config, name string) error {
+	c := cfg.Cloud(name)
+	if c == nil {
+		return fmt.Errorf("unknown provider %q (known: %v)", name, config.KnownClouds())
 	}
-	if _, err := svc.Resume(ctx); err != nil {
-		return err
-	}
-	svc.Wait()
-	return con.Run(ctx, svc)
+	cfg.Clouds.Default, c.Enabled = name, true
+	return nil
 }
 
 func envOr(getenv func(string) string, key, def string) string {
@@ -89,3 +130,4 @@ func envOr(getenv func(string) string, key, def string) string {
 	}
 	return def
 }
+

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/console"
+)
+
+// runConsole is `spuffbot console`: the Service in a terminal.
+func runConsole(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("console", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	user := fs.String("user", envOr(getenv, "USER", "you"), "act as this user")
+	dbPath := fs.String("db", "", "database file (default $SPUFF_DB or ./spuffbot.db)")
+	provider := fs.String("provider", "", "default cloud (default $SPUFF_PROVIDER or demo)")
+	cfgPath := fs.String("config", "", "configuration file (default $SPUFF_CONFIG)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "spuffbot console: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return errUsage
+	}
+	cfg, err := loadConfig(*cfgPath, getenv)
+	if err != nil {
+		return err
+	}
+	if *provider != "" {
+		if err := overrideCloud(cfg, *provider); err != nil {
+			return err
+		}
+	}
+	if *dbPath != "" {
+		cfg.Database = *dbPath
+	}
+	if cfg.Log.Level < slog.LevelWarn {
+		cfg.Log.Level = slog.LevelWarn // the console's output is the conversation
+	}
+	a, err := open(ctx, cfg, getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	interactive := isTerminal(stdin)
+	prompt := ""
+	if interactive {
+		prompt = "spuff> "
+		fmt.Fprintf(stdout, "spuffbot console — acting as %s on %s. Type `help`, Ctrl-D to leave.\n", *user, commands.Label(cfg.Clouds.Default))
+	}
+	con := console.New(console.Config{In: stdin, Out: stdout, User: *user, Logger: a.log, Prompt: prompt})
+	svc := a.service(con)
+	if _, err := svc.Resume(ctx); err != nil {
+		return err
+	}
+	svc.Wait()
+	return con.Run(ctx, svc)
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
