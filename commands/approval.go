@@ -66,6 +66,7 @@ func (s *Service) Decide(ctx context.Context, opID, approver string, approve boo
 	}
 	changed := false
 	na, err := s.store.UpdateApproval(ctx, opID, func(a *store.Approval) error {
+		changed = false // a store may run fn again on a fresh copy
 		if a.State != store.ApprovalPending {
 			return nil
 		}
@@ -121,6 +122,7 @@ func (s *Service) ExpireApprovals(ctx context.Context) (int, error) {
 		}
 		expired := false
 		a, err := s.store.UpdateApproval(ctx, p.OpID, func(a *store.Approval) error {
+			expired = false // a store may run fn again on a fresh copy
 			if a.State == store.ApprovalPending {
 				a.State, expired = store.ApprovalExpired, true
 			}

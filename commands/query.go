@@ -66,6 +66,7 @@ func (s *Service) Extend(ctx context.Context, name, actor string, d time.Duratio
 	limit := now.Add(s.cfg.MaxLease)
 	capped := false
 	in, err := s.store.UpdateInstance(ctx, name, func(in *store.Instance) error {
+		capped = false // a store may run fn again on a fresh copy
 		if !in.Status.Live() {
 			return refuse("", "`%s` is gone", in.Name)
 		}

@@ -1,0 +1,173 @@
+// Package etcdstore keeps spuffbot's durable state in etcd, so that
+// several spuffbot replicas can share it. It has the same methods, with the
+// same meaning, as the embedded bbolt store (store.DB): the domain uses
+// either through the same interface, and one conformance suite
+// (store/storetest) runs against both.
+//
+// Records are the store package's types, stored as JSON under a key prefix
+// ("/spuffbot/" unless configured otherwise):
+//
+//	instances/<name>                                  an Instance
+//	instances_by_owner/<owner>/<name>                 the instance's name
+//	instances_by_cloud_id/<provider>/<cloud id>/<name> the instance's name
+//	operations/<id>                                   an Operation
+//	operations_by_key/<idempotency key>               the operation's id
+//	approvals/<operation id>                          an Approval
+//	ssh_keys/<owner>/<fingerprint>                    an SSHKey
+//	audit/<time>/<seq>                                an AuditEvent
+//	meta/audit_seq                                    the last audit sequence number
+//	meta/schema_version                               the layout version, "1"
+//
+// Every segment is path-escaped, so none contains a slash. A record and
+// its index keys are written in one transaction. Read-modify-write
+// operations compare the record's ModRevision and retry when another writer
+// got in first; creations that must not happen twice compare
+// CreateRevision with zero.
+//
+// Missing records are reported with errors wrapping store.ErrNotFound,
+// duplicates with store.ErrExists, as the bbolt store does.
+package etcdstore
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+)
+
+// DefaultPrefix is where the records live when Config.Prefix is empty.
+const DefaultPrefix = "/spuffbot/"
+
+// schemaVersion is the key layout this package reads and writes. Open
+// refuses a prefix holding a newer one.
+const schemaVersion = 1
+
+// errSchemaTooNew is wrapped by Open's error for data written by a newer
+// spuffbot.
+var errSchemaTooNew = errors.New("newer than this spuffbot supports")
+
+// Config says how to reach etcd and where the records live.
+type Config struct {
+	// Endpoints are the etcd members' client addresses, "host:port".
+	Endpoints []string
+	// TLS, when set, is used to connect to every endpoint; nil means
+	// plain connections.
+	TLS *tls.Config
+	// Prefix is prepended to every key; it is given a trailing slash if
+	// it lacks one. Empty means DefaultPrefix.
+	Prefix string
+	// DialTimeout bounds connecting, and Open's first request. Zero means
+	// five seconds.
+	DialTimeout time.Duration
+	// Now is the clock that stamps records. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Store is spuffbot's state in etcd. It is safe for concurrent use, also
+// by several processes sharing one prefix.
+type Store struct {
+	client *clientv3.Client
+	keys   layout
+	clock  func() time.Time
+}
+
+// Open connects to etcd, checks that the prefix holds data this version
+// understands (recording the layout version on first use) and returns the
+// store. It fails if no endpoint answers within the dial timeout.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if len(cfg.Endpoints) == 0 {
+		return nil, errors.New("etcdstore: open: no endpoints")
+	}
+	if cfg.Prefix == "" {
+		cfg.Prefix = DefaultPrefix
+	}
+	if !strings.HasSuffix(cfg.Prefix, "/") {
+		cfg.Prefix += "/"
+	}
+	if cfg.DialTimeout <= 0 {
+		cfg.DialTimeout = 5 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	cli, err := clientv3.New(clientv3.Config{
+		Endpoints:   cfg.Endpoints,
+		TLS:         cfg.TLS,
+		DialTimeout: cfg.DialTimeout,
+		// Failures reach the caller as errors; the client's own zap
+		// logging would bypass the process's slog logger.
+		Logger: zap.NewNop(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("etcdstore: open %s: %w", strings.Join(cfg.Endpoints, ","), err)
+	}
+	s := &Store{client: cli, keys: layout(cfg.Prefix), clock: cfg.Now}
+	checkCtx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
+	defer cancel()
+	if err := s.checkSchema(checkCtx); err != nil {
+		_ = cli.Close()
+		return nil, fmt.Errorf("etcdstore: open %s: %w", strings.Join(cfg.Endpoints, ","), err)
+	}
+	return s, nil
+}
+
+// checkSchema records the layout version under the prefix if there is
+// none yet, and refuses a newer one.
+func (s *Store) checkSchema(ctx context.Context) error {
+	key := s.keys.schema()
+	resp, err := s.client.Txn(ctx).
+		If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
+		Then(clientv3.OpPut(key, strconv.Itoa(schemaVersion))).
+		Else(clientv3.OpGet(key)).
+		Commit()
+	if err != nil {
+		return err
+	}
+	if resp.Succeeded {
+		return nil
+	}
+	kvs := resp.Responses[0].GetResponseRange().Kvs
+	if len(kvs) == 0 {
+		return errors.New("schema version vanished while being read")
+	}
+	v, err := strconv.ParseUint(string(kvs[0].Value), 10, 64)
+	if err != nil {
+		return fmt.Errorf("schema version %q is not a number", kvs[0].Value)
+	}
+	if v > schemaVersion {
+		return fmt.Errorf("schema version %d is %w (up to %d)", v, errSchemaTooNew, schemaVersion)
+	}
+	return nil
+}
+
+// Close closes the connection to etcd. The Store must not be used
+// afterwards.
+func (s *Store) Close() error {
+	if err := s.client.Close(); err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("etcdstore: close: %w", err)
+	}
+	return nil
+}
+
+// Client returns the etcd client the store uses, for coordination built
+// on the same connection (leases, elections, claims). Closing the Store
+// closes it.
+func (s *Store) Client() *clientv3.Client { return s.client }
+
+// Ping reports whether etcd answers a linearizable read, which needs a
+// quorum of members: nil means the store can be used.
+func (s *Store) Ping(ctx context.Context) error {
+	if _, err := s.client.Get(ctx, s.keys.schema(), clientv3.WithCountOnly()); err != nil {
+		return fmt.Errorf("etcdstore: ping: %w", err)
+	}
+	return nil
+}
+
+// now is the time records are stamped with, in UTC.
+func (s *Store) now() time.Time { return s.clock().UTC() }

@@ -1,0 +1,259 @@
+package etcdstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/spuffbot/spuffbot/store"
+	"go.etcd.io/etcd/api/v3/mvccpb"
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	clientv3 "go.etcd.io/etcd/client/v3"
+)
+
+// table is one record kind, stored as JSON under the key its key function
+// gives.
+type table[T any] struct {
+	kind string // names the kind in errors, e.g. "instance"
+	key  func(l layout, v *T) string
+	// index, when set, returns the operations that bring the kind's index
+	// keys in line when cur replaces old (nil when cur is new). They go in
+	// the transaction that writes the record and must not touch its key.
+	index func(l layout, old, cur *T) []clientv3.Op
+	// check, when set, refuses an update that changes more than the record
+	// may change; the key never may.
+	check func(old, cur *T) error
+}
+
+// decode decodes the record in kv.
+func (t *table[T]) decode(kv *mvccpb.KeyValue) (*T, error) {
+	v := new(T)
+	if err := json.Unmarshal(kv.Value, v); err != nil {
+		return nil, fmt.Errorf("decode %s %q: %w", t.kind, kv.Key, err)
+	}
+	return v, nil
+}
+
+// decodeAll decodes the records in kvs, keeping those keep accepts (all
+// when keep is nil).
+func (t *table[T]) decodeAll(kvs []*mvccpb.KeyValue, keep func(*T) bool) ([]T, error) {
+	var out []T
+	for _, kv := range kvs {
+		v, err := t.decode(kv)
+		if err != nil {
+			return nil, err
+		}
+		if keep == nil || keep(v) {
+			out = append(out, *v)
+		}
+	}
+	return out, nil
+}
+
+// writes returns the operations that store cur in place of old (nil when
+// cur is new): the record and its index keys.
+func (t *table[T]) writes(l layout, old, cur *T) ([]clientv3.Op, error) {
+	data, err := json.Marshal(cur)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", t.kind, err)
+	}
+	ops := []clientv3.Op{clientv3.OpPut(t.key(l, cur), string(data))}
+	if t.index != nil {
+		ops = append(ops, t.index(l, old, cur)...)
+	}
+	return ops, nil
+}
+
+// get reads the key, unless ctx is done already.
+func (s *Store) get(ctx context.Context, key string, opts ...clientv3.OpOption) (*clientv3.GetResponse, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.client.Get(ctx, key, opts...)
+}
+
+// load reads the record under key, with a missing one as an error
+// wrapping store.ErrNotFound.
+func (t *table[T]) load(ctx context.Context, s *Store, id, key string) (*T, error) {
+	resp, err := s.get(ctx, key)
+	if err == nil && len(resp.Kvs) == 0 {
+		err = store.ErrNotFound
+	}
+	var v *T
+	if err == nil {
+		v, err = t.decode(resp.Kvs[0])
+	}
+	if err != nil {
+		return nil, fmt.Errorf("etcdstore: get %s %q: %w", t.kind, id, err)
+	}
+	return v, nil
+}
+
+// list reads every record under dir that keep accepts (all when keep is
+// nil), in key order.
+func (t *table[T]) list(ctx context.Context, s *Store, dir string, keep func(*T) bool) ([]T, error) {
+	resp, err := s.get(ctx, dir, clientv3.WithPrefix())
+	if err != nil {
+		return nil, err
+	}
+	return t.decodeAll(resp.Kvs, keep)
+}
+
+// update reads the record under key, lets fn change a copy and writes it
+// back if the record has not changed meanwhile; if it has, it starts again
+// from the record as it is now. An error from fn ends the update, nothing
+// written, and is returned as it is.
+func (t *table[T]) update(ctx context.Context, s *Store, id, key string, fn func(*T) error) (*T, error) {
+	var fnErr error
+	cur, err := func() (*T, error) {
+		resp, err := s.get(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		kvs := resp.Kvs
+		for {
+			if len(kvs) == 0 {
+				return nil, store.ErrNotFound
+			}
+			// Two decodes, so that fn shares no slice with old.
+			old, err := t.decode(kvs[0])
+			if err != nil {
+				return nil, err
+			}
+			cur, _ := t.decode(kvs[0])
+			if fnErr = fn(cur); fnErr != nil {
+				return nil, fnErr
+			}
+			if t.key(s.keys, cur) != key {
+				return nil, fmt.Errorf("the %s's key cannot change", t.kind)
+			}
+			if t.check != nil {
+				if err := t.check(old, cur); err != nil {
+					return nil, err
+				}
+			}
+			ops, err := t.writes(s.keys, old, cur)
+			if err != nil {
+				return nil, err
+			}
+			resp, err := s.client.Txn(ctx).
+				If(clientv3.Compare(clientv3.ModRevision(key), "=", kvs[0].ModRevision)).
+				Then(ops...).
+				Else(clientv3.OpGet(key)).
+				Commit()
+			if err != nil {
+				return nil, err
+			}
+			if resp.Succeeded {
+				return cur, nil
+			}
+			kvs = resp.Responses[0].GetResponseRange().Kvs
+		}
+	}()
+	if fnErr != nil {
+		return nil, fnErr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("etcdstore: update %s %q: %w", t.kind, id, err)
+	}
+	return cur, nil
+}
+
+// put writes v unless check, given the record now stored under v's key
+// (nil if none), refuses; a record changed between the read and the write
+// is read again and checked again.
+func (t *table[T]) put(ctx context.Context, s *Store, v *T, check func(old *T) error) error {
+	key := t.key(s.keys, v)
+	resp, err := s.get(ctx, key)
+	if err != nil {
+		return err
+	}
+	kvs := resp.Kvs
+	for {
+		var old *T
+		var rev int64
+		if len(kvs) > 0 {
+			if old, err = t.decode(kvs[0]); err != nil {
+				return err
+			}
+			rev = kvs[0].ModRevision
+		}
+		if check != nil {
+			if err := check(old); err != nil {
+				return err
+			}
+		}
+		ops, err := t.writes(s.keys, old, v)
+		if err != nil {
+			return err
+		}
+		// A missing key has ModRevision 0, so this also catches a record
+		// created meanwhile.
+		resp, err := s.client.Txn(ctx).
+			If(clientv3.Compare(clientv3.ModRevision(key), "=", rev)).
+			Then(ops...).
+			Else(clientv3.OpGet(key)).
+			Commit()
+		if err != nil {
+			return err
+		}
+		if resp.Succeeded {
+			return nil
+		}
+		kvs = resp.Responses[0].GetResponseRange().Kvs
+	}
+}
+
+// maxReadOps is how many reads getAt puts in one transaction, well below
+// etcd's default limit of 128 operations.
+const maxReadOps = 64
+
+// getAt reads keys as they were at revision rev, skipping missing ones.
+func (s *Store) getAt(ctx context.Context, keys []string, rev int64) ([]*mvccpb.KeyValue, error) {
+	var out []*mvccpb.KeyValue
+	for len(keys) > 0 {
+		n := min(len(keys), maxReadOps)
+		ops := make([]clientv3.Op, n)
+		for i, k := range keys[:n] {
+			ops[i] = clientv3.OpGet(k, clientv3.WithRev(rev))
+		}
+		resp, err := s.client.Txn(ctx).Then(ops...).Commit()
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range resp.Responses {
+			out = append(out, r.GetResponseRange().Kvs...)
+		}
+		keys = keys[n:]
+	}
+	return out, nil
+}
+
+// indexed reads the index keys under dir, whose values are instance
+// names, and the instances they name, all at one revision.
+func (s *Store) indexed(ctx context.Context, dir string) ([]*mvccpb.KeyValue, error) {
+	for attempt := 0; ; attempt++ {
+		resp, err := s.get(ctx, dir, clientv3.WithPrefix())
+		if err != nil {
+			return nil, err
+		}
+		if len(resp.Kvs) == 0 {
+			return nil, nil
+		}
+		keys := make([]string, len(resp.Kvs))
+		for i, kv := range resp.Kvs {
+			keys[i] = s.keys.instance(string(kv.Value))
+		}
+		kvs, err := s.getAt(ctx, keys, resp.Header.Revision)
+		// Compaction may have passed the index's revision just now; read
+		// both again.
+		if errors.Is(err, rpctypes.ErrCompacted) && attempt < 3 {
+			continue
+		}
+		if err == nil && len(kvs) != len(keys) {
+			err = fmt.Errorf("index %s names %d instances, %d of them missing", dir, len(keys), len(keys)-len(kvs))
+		}
+		return kvs, err
+	}
+}
