@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -65,10 +66,19 @@ type Options struct {
 }
 
 // DB is spuffbot's state in one bbolt file. It is safe for concurrent use.
+// It keeps the instances in memory as well (see instanceCache), which is
+// right only because an open DB is the one writer of its file.
 type DB struct {
 	bolt  *bolt.DB
 	path  string
 	clock func() time.Time
+
+	// instWrite is held from the start of an instance write until the
+	// cache has its result, so that the cache sees commits in the order
+	// the file does (bbolt runs OnCommit handlers after it has let the
+	// next writer in, too late for that).
+	instWrite sync.Mutex
+	cache     *instanceCache
 }
 
 // Open opens the database at path, creating the file (mode 0600) and its
@@ -92,11 +102,19 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	if err := bdb.Update(migrate); err != nil {
+	var cache *instanceCache
+	err = bdb.Update(func(tx *bolt.Tx) error {
+		if err := migrate(tx); err != nil {
+			return err
+		}
+		cache, err = loadInstanceCache(tx)
+		return err
+	})
+	if err != nil {
 		_ = bdb.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	return &DB{bolt: bdb, path: path, clock: opts.Now}, nil
+	return &DB{bolt: bdb, path: path, clock: opts.Now, cache: cache}, nil
 }
 
 // migrate checks the schema version, creates the buckets and records the
@@ -123,6 +141,9 @@ func migrate(tx *bolt.Tx) error {
 
 // Close releases the file. The DB must not be used afterwards.
 func (db *DB) Close() error {
+	db.instWrite.Lock()
+	defer db.instWrite.Unlock()
+	defer db.cache.close()
 	if err := db.bolt.Close(); err != nil {
 		return fmt.Errorf("store: close %s: %w", db.path, err)
 	}
@@ -175,10 +196,18 @@ func (t *table[T]) getIn(b *bolt.Bucket, key []byte) (*T, error) {
 		return nil, nil
 	}
 	v := new(T)
-	if err := json.Unmarshal(data, v); err != nil {
-		return nil, fmt.Errorf("decode %s %q: %w", t.kind, key, err)
+	if err := t.decode(key, data, v); err != nil {
+		return nil, err
 	}
 	return v, nil
+}
+
+// decode decodes data, stored under key, into v.
+func (t *table[T]) decode(key, data []byte, v *T) error {
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode %s %q: %w", t.kind, key, err)
+	}
+	return nil
 }
 
 // mustGet is get with a missing record as an error wrapping ErrNotFound.
@@ -212,8 +241,8 @@ func (t *table[T]) list(tx *bolt.Tx, prefix []byte, keep func(*T) bool) ([]T, er
 	var out []T
 	err := scan(tx.Bucket(t.bucket), prefix, func(k, data []byte) error {
 		var v T
-		if err := json.Unmarshal(data, &v); err != nil {
-			return fmt.Errorf("decode %s %q: %w", t.kind, k, err)
+		if err := t.decode(k, data, &v); err != nil {
+			return err
 		}
 		if keep == nil || keep(&v) {
 			out = append(out, v)

@@ -1,11 +1,10 @@
 package store
 
 import (
-	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -27,8 +26,9 @@ func cloudIndexKey(i *Instance) []byte {
 	return append(cloudIndexPrefix(i.Provider, i.CloudID), i.Name...)
 }
 
-// reindexInstance keeps the owner and cloud id indexes right when an
-// instance is written.
+// reindexInstance keeps the owner and cloud id index buckets right when an
+// instance is written. The DB answers from its in-memory copy, but the file
+// keeps the indexes so that its layout stays schema version 1.
 func reindexInstance(tx *bolt.Tx, old, cur *Instance) error {
 	owners, clouds := tx.Bucket(bucketInstanceOwner), tx.Bucket(bucketInstanceCloud)
 	if old != nil {
@@ -50,6 +50,37 @@ func reindexInstance(tx *bolt.Tx, old, cur *Instance) error {
 	return nil
 }
 
+// commitInstance runs write, which commits one instance to the file and
+// returns it, and then gives the cache that instance as the file holds it.
+// A write that fails, fn's error included, changes neither; its error is
+// returned as it is.
+func (db *DB) commitInstance(write func() (*Instance, error)) (*Instance, error) {
+	db.instWrite.Lock()
+	defer db.instWrite.Unlock()
+	cur, err := write()
+	if err != nil {
+		return nil, err
+	}
+	db.cache.put(asStored(cur))
+	return cur, nil
+}
+
+// asStored returns a copy of inst as the file gives it back, so that the
+// cache answers as a reopened file would: JSON drops a time's monotonic
+// reading and may change its location.
+func asStored(inst *Instance) *Instance {
+	v := new(Instance)
+	data, err := json.Marshal(inst)
+	if err == nil {
+		err = json.Unmarshal(data, v)
+	}
+	if err != nil {
+		// Unreachable: the same value was just encoded into the file.
+		*v = cloneInstance(inst)
+	}
+	return v
+}
+
 // CreateInstance stores a new instance. It fails with ErrExists while a
 // live instance has the same name; a destroyed or failed one is replaced.
 // A zero Created is set to now.
@@ -60,15 +91,18 @@ func (db *DB) CreateInstance(ctx context.Context, inst Instance) error {
 	if inst.Created.IsZero() {
 		inst.Created = db.now()
 	}
-	err := db.update(ctx, func(tx *bolt.Tx) error {
-		old, err := instances.get(tx, []byte(inst.Name))
-		if err != nil {
-			return err
-		}
-		if old != nil && old.Status.Live() {
-			return fmt.Errorf("%w: %s, owned by %s", ErrExists, old.Status, old.Owner)
-		}
-		return instances.put(tx, old, &inst)
+	_, err := db.commitInstance(func() (*Instance, error) {
+		err := db.update(ctx, func(tx *bolt.Tx) error {
+			old, err := instances.get(tx, []byte(inst.Name))
+			if err != nil {
+				return err
+			}
+			if old != nil && old.Status.Live() {
+				return fmt.Errorf("%w: %s, owned by %s", ErrExists, old.Status, old.Owner)
+			}
+			return instances.put(tx, old, &inst)
+		})
+		return &inst, err
 	})
 	if err != nil {
 		return fmt.Errorf("store: create instance %q: %w", inst.Name, err)
@@ -86,15 +120,18 @@ func (db *DB) PutInstance(ctx context.Context, inst Instance) error {
 	if inst.Created.IsZero() {
 		inst.Created = db.now()
 	}
-	err := db.update(ctx, func(tx *bolt.Tx) error {
-		old, err := instances.get(tx, []byte(inst.Name))
-		if err != nil {
-			return err
-		}
-		if old != nil && old.Status.Live() && old.OpID != inst.OpID {
-			return fmt.Errorf("%w: %s, created by operation %q", ErrExists, old.Status, old.OpID)
-		}
-		return instances.put(tx, old, &inst)
+	_, err := db.commitInstance(func() (*Instance, error) {
+		err := db.update(ctx, func(tx *bolt.Tx) error {
+			old, err := instances.get(tx, []byte(inst.Name))
+			if err != nil {
+				return err
+			}
+			if old != nil && old.Status.Live() && old.OpID != inst.OpID {
+				return fmt.Errorf("%w: %s, created by operation %q", ErrExists, old.Status, old.OpID)
+			}
+			return instances.put(tx, old, &inst)
+		})
+		return &inst, err
 	})
 	if err != nil {
 		return fmt.Errorf("store: put instance %q: %w", inst.Name, err)
@@ -105,7 +142,11 @@ func (db *DB) PutInstance(ctx context.Context, inst Instance) error {
 // GetInstance returns the instance called name, or an error wrapping
 // ErrNotFound.
 func (db *DB) GetInstance(ctx context.Context, name string) (*Instance, error) {
-	return instances.load(ctx, db, name)
+	inst, err := cached(ctx, func() (*Instance, error) { return db.cache.get(name) })
+	if err != nil {
+		return nil, fmt.Errorf("store: get instance %q: %w", name, err)
+	}
+	return inst, nil
 }
 
 // UpdateInstance applies fn to the instance called name and stores the
@@ -113,7 +154,9 @@ func (db *DB) GetInstance(ctx context.Context, name string) (*Instance, error) {
 // change. An error from fn leaves the instance as it was and is returned
 // as it is. fn may change the owner but not the name.
 func (db *DB) UpdateInstance(ctx context.Context, name string, fn func(*Instance) error) (*Instance, error) {
-	return instances.update(ctx, db, name, fn)
+	return db.commitInstance(func() (*Instance, error) {
+		return instances.update(ctx, db, name, fn)
+	})
 }
 
 // InstanceFilter selects instances for ListInstances. Its zero value
@@ -125,36 +168,17 @@ type InstanceFilter struct {
 }
 
 // ListInstances returns the instances f selects, ordered by Created, then
-// Name. Listing one owner's reads only that owner's instances.
+// Name. It answers from memory, where the instances are kept in that
+// order, everyone's and each owner's: listing one owner's looks at only
+// that owner's instances.
 func (db *DB) ListInstances(ctx context.Context, f InstanceFilter) ([]Instance, error) {
-	keep := func(i *Instance) bool {
-		return (!f.LiveOnly || i.Status.Live()) && (f.Provider == "" || i.Provider == f.Provider)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("store: list instances: %w", err)
 	}
-	var out []Instance
-	err := db.view(ctx, func(tx *bolt.Tx) error {
-		if f.Owner == "" {
-			var err error
-			out, err = instances.list(tx, nil, keep)
-			return err
-		}
-		prefix, b := lp(nil, f.Owner), tx.Bucket(bucketInstances)
-		return scan(tx.Bucket(bucketInstanceOwner), prefix, func(k, _ []byte) error {
-			inst, err := indexed(b, k[len(prefix):])
-			if err != nil {
-				return err
-			}
-			if keep(inst) {
-				out = append(out, *inst)
-			}
-			return nil
-		})
-	})
+	out, err := db.cache.list(f)
 	if err != nil {
 		return nil, fmt.Errorf("store: list instances: %w", err)
 	}
-	slices.SortFunc(out, func(a, b Instance) int {
-		return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.Name, b.Name))
-	})
 	return out, nil
 }
 
@@ -162,27 +186,24 @@ func (db *DB) ListInstances(ctx context.Context, f InstanceFilter) ([]Instance, 
 // or an error wrapping ErrNotFound. Should several records carry the id, a
 // live one wins over the others, then the newest.
 func (db *DB) FindInstanceByCloudID(ctx context.Context, provider, cloudID string) (*Instance, error) {
-	var best *Instance
-	err := db.view(ctx, func(tx *bolt.Tx) error {
-		prefix, b := cloudIndexPrefix(provider, cloudID), tx.Bucket(bucketInstances)
-		return scan(tx.Bucket(bucketInstanceCloud), prefix, func(k, _ []byte) error {
-			inst, err := indexed(b, k[len(prefix):])
-			if err != nil {
-				return err
-			}
-			if best == nil || better(inst, best) {
-				best = inst
-			}
-			return nil
-		})
-	})
-	if err == nil && (cloudID == "" || best == nil) {
-		err = ErrNotFound
-	}
+	inst, err := cached(ctx, func() (*Instance, error) { return db.cache.findByCloudID(provider, cloudID) })
 	if err != nil {
 		return nil, fmt.Errorf("store: find %s instance %q: %w", provider, cloudID, err)
 	}
-	return best, nil
+	return inst, nil
+}
+
+// cached returns what read finds in the cache, with none found as
+// ErrNotFound, unless ctx is done.
+func cached(ctx context.Context, read func() (*Instance, error)) (*Instance, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	inst, err := read()
+	if err == nil && inst == nil {
+		err = ErrNotFound
+	}
+	return inst, err
 }
 
 // better reports whether a is a better answer than b to "which instance
@@ -192,14 +213,4 @@ func better(a, b *Instance) bool {
 		return a.Status.Live()
 	}
 	return a.Created.After(b.Created)
-}
-
-// indexed returns the instance an index entry names; a missing one means
-// the index is damaged.
-func indexed(b *bolt.Bucket, name []byte) (*Instance, error) {
-	inst, err := instances.getIn(b, name)
-	if err == nil && inst == nil {
-		err = fmt.Errorf("index names instance %q, which is missing", name)
-	}
-	return inst, err
 }
