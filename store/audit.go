@@ -42,14 +42,7 @@ func (db *DB) Audit(ctx context.Context, ev AuditEvent) error {
 	if ev.Time.IsZero() {
 		ev.Time = db.now()
 	}
-	err := db.update(ctx, func(tx *bolt.Tx) error {
-		seq, err := tx.Bucket(bucketAudit).NextSequence()
-		if err != nil {
-			return err
-		}
-		ev.Seq = seq
-		return auditLog.put(tx, nil, &ev)
-	})
+	err := db.update(ctx, func(tx *bolt.Tx) error { return appendAudit(tx, &ev) })
 	if err != nil {
 		return fmt.Errorf("store: audit %s by %s: %w", ev.Action, ev.Actor, err)
 	}
@@ -91,4 +84,14 @@ func (db *DB) ListAudit(ctx context.Context, since time.Time, limit int) ([]Audi
 		return nil, fmt.Errorf("store: list audit: %w", err)
 	}
 	return out, nil
+}
+
+// appendAudit gives ev the next sequence number and stores it.
+func appendAudit(tx *bolt.Tx, ev *AuditEvent) error {
+	seq, err := tx.Bucket(bucketAudit).NextSequence()
+	if err != nil {
+		return err
+	}
+	ev.Seq = seq
+	return auditLog.put(tx, nil, ev)
 }

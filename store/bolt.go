@@ -102,6 +102,7 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	bdb.MaxBatchDelay = batchDelay
 	var cache *instanceCache
 	err = bdb.Update(func(tx *bolt.Tx) error {
 		if err := migrate(tx); err != nil {

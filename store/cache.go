@@ -95,6 +95,25 @@ func (c *instanceCache) put(cur *Instance) {
 	c.add(cur)
 }
 
+// putNew records a newly reserved instance unless a later write of the
+// same instance (same operation) reached the cache first: Accept commits
+// outside DB.commitInstance, so its cache update can trail an update made
+// right after its commit.
+func (c *instanceCache) putNew(cur *Instance) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	if old := c.byName[cur.Name]; old != nil {
+		if old.OpID == cur.OpID {
+			return
+		}
+		c.remove(old)
+	}
+	c.add(cur)
+}
+
 // add puts inst, which must not be in the cache yet, into every index.
 func (c *instanceCache) add(inst *Instance) {
 	c.byName[inst.Name] = inst
