@@ -1,6 +1,9 @@
 // Command spuffbot is a Slack chat-ops bot for short-lived cloud dev VMs.
 //
-//	spuffbot console [--user U] [--db PATH] [--provider P]   try it in the terminal
+//	spuffbot run                 the Slack bot over Socket Mode
+//	spuffbot check               check configuration and credentials
+//	spuffbot console             try it in the terminal
+//	spuffbot audit export        the audit log as JSON lines
 //	spuffbot version
 //
 // main.go only wires: configuration from the environment -> store ->
@@ -26,11 +29,20 @@ var errUsage = errors.New("usage")
 const usage = `spuffbot — short-lived cloud dev VMs from Slack
 
 Usage:
+  spuffbot run [--config FILE]
+                             connect to Slack over Socket Mode and serve /spuff
+  spuffbot check [--config FILE]
+                             check the configuration, the Slack tokens and every
+                             enabled cloud's credentials; exit 1 if any fails
   spuffbot console [--user NAME] [--db PATH] [--provider NAME]
                              type /spuff commands in the terminal
+  spuffbot audit export [--since 7d] [--db PATH] [--config FILE]
+                             write the audit log to stdout as JSON lines
   spuffbot version           print the version
 
-Environment: SPUFF_PROVIDER, SPUFF_DB and the cloud tokens; see README.md.
+Settings come from spuffbot.yaml (--config or SPUFF_CONFIG) and the
+environment (SLACK_APP_TOKEN, SLACK_BOT_TOKEN, SPUFF_PROVIDER, SPUFF_DB, the
+cloud tokens ...); docs/configuration.md lists them all.
 `
 
 func main() {
@@ -56,6 +68,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch args[0] {
 	case "console":
 		return runConsole(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "check":
+		return runCheck(ctx, args[1:], getenv, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "spuffbot", version)
 		return nil

@@ -130,4 +130,3 @@ func envOr(getenv func(string) string, key, def string) string {
 	}
 	return def
 }
-

@@ -20,6 +20,7 @@ const (
 	VerbExtend   Verb = "extend"
 	VerbKey      Verb = "key"
 	VerbSizes    Verb = "sizes"
+	VerbAudit    Verb = "audit"
 	VerbHelp     Verb = "help"
 )
 
@@ -46,6 +47,9 @@ type Command struct {
 	Key          string // key add <public key> (the rest of the line)
 	Fingerprint  string // key remove <fingerprint>
 	Topic        string // help [command]
+	// Count is how many of the latest events audit shows: 1 to 200, and 20
+	// when the line gives none.
+	Count int
 }
 
 // UsageError is an error a person made in a command. Its text is shown to

@@ -12,6 +12,9 @@ import (
 
 type downRequest struct {
 	WithSnapshot bool `json:"with_snapshot,omitempty"`
+	// Expired reports whether the lease ended: the last event is
+	// EventExpired rather than EventDestroyed.
+	Expired bool `json:"expired,omitempty"`
 }
 
 // ownedInstance returns the live instance name that c may act on: its owner
@@ -40,18 +43,8 @@ func (s *Service) acceptDown(ctx context.Context, key string, c Caller, cmd Comm
 		return Reply{}, refuse("", "`%s` is already being destroyed", in.Name)
 	}
 	raw, _ := json.Marshal(downRequest{WithSnapshot: cmd.WithSnapshot})
-	op, created, err := s.store.CreateOperation(ctx, store.Operation{
-		ID: newID(), Key: key, Kind: store.OpDown, State: store.OpAccepted,
-		Owner: c.User, Channel: c.Channel, Provider: in.Provider, Instance: in.Name, CloudID: in.CloudID, Request: raw,
-	})
-	if err != nil {
-		return Reply{}, fmt.Errorf("journal down: %w", err)
-	}
-	if !created {
-		return Reply{Op: &op, Duplicate: true}, nil
-	}
-	s.audit(ctx, c.User, "down", in.Name, "accepted", op.ID)
-	return Reply{Op: &op, Text: fmt.Sprintf("Destroying `%s`.", in.Name)}, nil
+	return s.acceptOp(ctx, key, c, store.Operation{Kind: store.OpDown, Provider: in.Provider,
+		Instance: in.Name, CloudID: in.CloudID, Request: raw}, fmt.Sprintf("Destroying `%s`.", in.Name))
 }
 
 func (s *Service) runDown(ctx context.Context, op *store.Operation) error {
@@ -107,6 +100,15 @@ func (s *Service) runDown(ctx context.Context, op *store.Operation) error {
 		return err
 	}
 	s.audit(ctx, op.Owner, "down", op.Instance, "ok", op.ID)
+	if req.Expired {
+		s.emit(ctx, EventExpired, op, in, func(ev *Event) {
+			ev.Actor = op.Owner
+			if in != nil {
+				ev.Detail = fmt.Sprintf("`%s` was destroyed: its lease ended at %s.", in.Name, in.LeaseExpiry.UTC().Format("Mon 15:04 MST"))
+			}
+		})
+		return nil
+	}
 	s.emit(ctx, EventDestroyed, op, in, func(ev *Event) { ev.Actor = op.Owner })
 	return nil
 }

@@ -28,12 +28,53 @@ const (
 	EventFailed           EventKind = "failed"
 )
 
+// Event kinds of an instance's lease and of the reconciler. They concern
+// an instance rather than a command someone typed.
+const (
+	// EventLeaseWarning: the lease of Instance ends within
+	// Config.WarnBefore. The front end tells the owner, with the buttons
+	// of LeaseAction (see Service.Lease). Sent once per lease: an
+	// extension starts a new one.
+	EventLeaseWarning EventKind = "lease-warning"
+	// EventExtended: a lease button extended Instance's lease (Actor
+	// clicked it); Op is the journaled click.
+	EventExtended EventKind = "extended"
+	// EventExpired: Instance was destroyed because its lease ended. It is
+	// the last event of the down operation Reap journals (Actor is
+	// SystemActor) and takes the place of EventDestroyed.
+	EventExpired EventKind = "expired"
+	// EventDestroyedOutside: Instance, recorded as running, is gone at its
+	// cloud; someone destroyed it there. The store now says destroyed.
+	EventDestroyedOutside EventKind = "destroyed-outside"
+	// EventOrphan: a VM with spuff's labels that spuffbot does not track
+	// (Orphan). The front end shows it to the admins with the buttons of
+	// Service.AdoptOrphan and Service.DestroyOrphan. Sent once per VM per
+	// process.
+	EventOrphan EventKind = "orphan"
+	// EventOrphanAdopted: an admin (Actor) gave Orphan an owner; Instance
+	// is its new record.
+	EventOrphanAdopted EventKind = "orphan-adopted"
+	// EventOrphanDestroyed: Orphan was destroyed, by an admin (Actor) or,
+	// past Config.OrphanGrace, by spuffbot (Actor is SystemActor).
+	EventOrphanDestroyed EventKind = "orphan-destroyed"
+)
+
+// SystemActor is the Actor of what spuffbot does by itself: destroying an
+// instance whose lease ended, or an orphan past its grace. It is also the
+// owner (the one who asked) of the down operations it journals for that.
+const SystemActor = "spuffbot"
+
 // Event is progress of one operation, as plain data: front ends render it.
 type Event struct {
 	Kind EventKind
 	// Op is the operation as journaled when the event happened, with its
 	// thread (Channel, ThreadTS) if the front end attached one. The event
 	// is the operation's last when Op.State is final.
+	//
+	// For EventLeaseWarning and EventDestroyedOutside, which no operation
+	// causes, Op is the instance's up operation (made up from the instance
+	// when there is none, as for an adopted orphan), with the instance's
+	// thread. For the orphan events only Op.Provider is set.
 	Op store.Operation
 	// Instance is the instance the operation concerns, when there is one.
 	Instance *store.Instance
@@ -51,6 +92,8 @@ type Event struct {
 	Ref string
 	// Estimated reports whether the price is an estimate.
 	Estimated bool
+	// Orphan is set for the orphan events.
+	Orphan *Orphan
 }
 
 // Notifier receives events. The Slack bot posts them to threads; the

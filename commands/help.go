@@ -104,6 +104,17 @@ Example:
 default provider or the one named with ` + "`--provider`" + `.`,
 	},
 	{
+		verb:    VerbAudit,
+		usage:   "/spuff audit [n]",
+		summary: "show the latest audit events (admins only)",
+		details: `Shows the latest n events of the audit log, oldest first: who did what to which VM,
+and whether it went through. n is 1 to 200; 20 when left out. Only admins may read it.
+The whole log is exported as JSON lines with ` + "`spuffbot audit export`" + `.
+
+Example:
+  ` + "`/spuff audit 50`",
+	},
+	{
 		verb:    VerbHelp,
 		usage:   "/spuff help [command]",
 		summary: "show this help, or the help of one command",

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-var helpVerbs = []Verb{VerbUp, VerbDown, VerbList, VerbStatus, VerbSnapshot, VerbExtend, VerbKey, VerbSizes, VerbHelp}
+var helpVerbs = []Verb{VerbUp, VerbDown, VerbList, VerbStatus, VerbSnapshot, VerbExtend, VerbKey, VerbSizes, VerbAudit, VerbHelp}
 
 func TestHelpEveryVerb(t *testing.T) {
 	overview, err := Help("")

@@ -22,6 +22,7 @@ var verbWords = map[string]Verb{
 	"extend":   VerbExtend,
 	"key":      VerbKey,
 	"sizes":    VerbSizes,
+	"audit":    VerbAudit,
 	"help":     VerbHelp,
 	"--help":   VerbHelp,
 	"-h":       VerbHelp,
@@ -30,7 +31,7 @@ var verbWords = map[string]Verb{
 
 // verbList is the verbs and aliases in the order suggestions prefer them.
 var verbList = []string{
-	"up", "down", "list", "status", "snapshot", "extend", "key", "sizes", "help",
+	"up", "down", "list", "status", "snapshot", "extend", "key", "sizes", "audit", "help",
 	"destroy", "rm", "ls", "snap",
 }
 
@@ -133,6 +134,8 @@ func (p *parser) parse() (Command, error) {
 		return Command{Verb: VerbStatus, Name: name}, err
 	case VerbExtend:
 		return p.extend(fs.args)
+	case VerbAudit:
+		return p.audit(fs.args)
 	default: // VerbSizes
 		prov, err := p.provider(fs)
 		if err == nil {

@@ -139,6 +139,23 @@ func TestParseErrors(t *testing.T) {
 		{"key upload ssh-rsa AAAA", "unknown `key` command `upload`", "did you mean `key add`?"},
 		{"key ssh-ed25519 AAAA", "unknown `key` command `ssh-ed25519`", "use one of `add`, `list` or `remove`"},
 
+		// audit
+		{"audti", "unknown command `audti`", "did you mean `audit`?"},
+		{"audit 0", "the number of events `0` must be at least 1", usage(VerbAudit)},
+		{"audit -5", "the number of events `-5` must be at least 1", usage(VerbAudit)},
+		{"audit -99999999999999999999", "must be at least 1", usage(VerbAudit)},
+		{"audit 201", "`audit` shows at most 200 events; `201` is too many", usage(VerbAudit)},
+		{"audit 99999999999999999999", "`audit` shows at most 200 events", usage(VerbAudit)},
+		{"audit ten", "`audit` takes the number of events to show, like `50`; `ten` is not a number", usage(VerbAudit)},
+		{"audit 1.5", "`1.5` is not a number", usage(VerbAudit)},
+		{"audit 2h", "`2h` is not a number", usage(VerbAudit)},
+		{"audit +-5", "`+-5` is not a number", usage(VerbAudit)},
+		{`audit ""`, "`` is not a number", usage(VerbAudit)},
+		{"audit 5 6", "too many arguments: `audit` takes at most one number; `6` is one too many", usage(VerbAudit)},
+		{"audit --all", "`audit` takes no flags, got `--all`", usage(VerbAudit)},
+		{"audit --n=5", "`audit` takes no flags", usage(VerbAudit)},
+		{`audit "5`, "quote not closed", usage(VerbAudit)},
+
 		// help topics
 		{"help upp", "no help for `upp`", "did you mean `/spuff help up`?"},
 		{"help everything", "no help for `everything`", "try `/spuff help`"},

@@ -10,7 +10,7 @@ import (
 // grammarVerbs are the verbs a successful Parse may return.
 var grammarVerbs = map[Verb]bool{
 	VerbUp: true, VerbDown: true, VerbList: true, VerbStatus: true, VerbSnapshot: true,
-	VerbExtend: true, VerbKey: true, VerbSizes: true, VerbHelp: true,
+	VerbExtend: true, VerbKey: true, VerbSizes: true, VerbAudit: true, VerbHelp: true,
 }
 
 // FuzzParse checks that Parse never panics, that every error is a
@@ -19,6 +19,7 @@ var grammarVerbs = map[Verb]bool{
 func FuzzParse(f *testing.F) {
 	f.Add("up box --size cx22 --ttl 2d")
 	f.Add("key add ssh-ed25519 AAAA me@laptop")
+	f.Add("audit 50")
 	f.Fuzz(func(t *testing.T, text string) {
 		c, err := Parse(text)
 		if err != nil {
@@ -77,6 +78,10 @@ func checkCommand(t *testing.T, text string, c Command) {
 	case VerbUp, VerbSizes:
 		if c.Provider != "" && providerNames[c.Provider] != c.Provider {
 			t.Errorf("Parse(%q).Provider = %q, want a registry name", text, c.Provider)
+		}
+	case VerbAudit:
+		if c.Count < 1 || c.Count > auditMaxCount {
+			t.Errorf("Parse(%q).Count = %d, want 1 to %d", text, c.Count, auditMaxCount)
 		}
 	case VerbHelp:
 		if _, err := Help(c.Topic); err != nil {

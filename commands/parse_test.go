@@ -105,6 +105,18 @@ func TestParse(t *testing.T) {
 		{"extend box 1d", Command{Verb: VerbExtend, Name: "box", TTL: 24 * time.Hour}},
 		{"extend box +1.5d", Command{Verb: VerbExtend, Name: "box", TTL: 36 * time.Hour}},
 
+		// audit
+		{"audit", Command{Verb: VerbAudit, Count: 20}},
+		{"AUDIT 1", Command{Verb: VerbAudit, Count: 1}},
+		{"audit 50", Command{Verb: VerbAudit, Count: 50}},
+		{"audit 200", Command{Verb: VerbAudit, Count: 200}},
+		{"audit 007", Command{Verb: VerbAudit, Count: 7}},
+		{"audit +5", Command{Verb: VerbAudit, Count: 5}},
+		{`audit "30"`, Command{Verb: VerbAudit, Count: 30}},
+		{"/spuff audit 10", Command{Verb: VerbAudit, Count: 10}},
+		{"audit --help", Command{Verb: VerbHelp, Topic: "audit"}},
+		{"help audit", Command{Verb: VerbHelp, Topic: "audit"}},
+
 		// key
 		{"key add ssh-ed25519 AAAAC3Nza me@laptop", Command{Verb: VerbKey, Sub: "add", Key: "ssh-ed25519 AAAAC3Nza me@laptop"}},
 		{"key add   ssh-rsa  AAAAB3  a \"b\" c  ", Command{Verb: VerbKey, Sub: "add", Key: `ssh-rsa  AAAAB3  a "b" c`}},

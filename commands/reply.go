@@ -27,6 +27,8 @@ type Reply struct {
 	Keys []store.SSHKey
 	// Snapshots answers snapshot list.
 	Snapshots []SnapshotView
+	// Audit answers audit: the latest events of the audit log, newest last.
+	Audit []store.AuditEvent
 	// Followup, when set, finishes a query that needs a cloud call; the
 	// front end calls it after acknowledging and shows its Reply.
 	Followup func(ctx context.Context) (Reply, error)

@@ -137,11 +137,11 @@ func (s *Service) create(ctx context.Context, p providers.Provider, op *store.Op
 	return nil
 }
 
-// awaitReady waits for the IP, starts the lease and finishes the operation.
-// If waiting fails for a reason other than shutdown, the VM is destroyed so
-// that it does not bill unseen.
+// awaitReady waits for the IP, through the cloud's shared poller, starts
+// the lease and finishes the operation. If waiting fails for a reason
+// other than shutdown, the VM is destroyed so that it does not bill unseen.
 func (s *Service) awaitReady(ctx context.Context, p providers.Provider, op *store.Operation, req upRequest) error {
-	ready, err := p.WaitReady(ctx, op.CloudID)
+	ready, err := s.waitReady(ctx, op.Provider, p, op.CloudID)
 	if err != nil {
 		if !(isCtxErr(err) && ctx.Err() != nil) {
 			if derr := p.DestroyInstance(context.WithoutCancel(ctx), op.CloudID); derr != nil {
@@ -183,6 +183,9 @@ func (s *Service) markDestroyed(ctx context.Context, name string) *store.Instanc
 	})
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.log.Error("mark destroyed", "instance", name, "err", err)
+	}
+	if in != nil && in.CloudID != "" {
+		s.orphans.destroyedByUs(in.Provider, in.CloudID, s.cfg.Now())
 	}
 	return in
 }

@@ -41,6 +41,23 @@ type Config struct {
 	DefaultLease time.Duration
 	// MaxLease caps --ttl and extend. Zero: 72h.
 	MaxLease time.Duration
+	// WarnBefore is how long before its lease ends an instance's owner is
+	// warned (EventLeaseWarning). Zero: 30m.
+	WarnBefore time.Duration
+	// ExtendBy is how much the Extend button of a lease warning adds
+	// (LeaseExtend). Zero: 2h.
+	ExtendBy time.Duration
+	// ReconcileEvery is how often Background compares each cloud with the
+	// store (Reconcile). Zero: 5m.
+	ReconcileEvery time.Duration
+	// OrphanGrace is the age from which Reconcile destroys an orphan by
+	// itself. Zero: never; orphans are only reported to the admins.
+	OrphanGrace time.Duration
+	// PollInterval is the first wait between the list calls that watch new
+	// instances boot (one list per cloud for all of them). It grows by half
+	// while nothing changes, up to ten times its value, and starts over
+	// when an instance is added. Zero: 3s.
+	PollInterval time.Duration
 	// Now is the clock. Zero: time.Now.
 	Now func() time.Time
 	// Logger receives the service's log lines. Zero: slog.Default().
@@ -67,6 +84,18 @@ func (c *Config) setDefaults() {
 	}
 	if c.DefaultLease > c.MaxLease {
 		c.DefaultLease = c.MaxLease
+	}
+	if c.WarnBefore == 0 {
+		c.WarnBefore = 30 * time.Minute
+	}
+	if c.ExtendBy == 0 {
+		c.ExtendBy = 2 * time.Hour
+	}
+	if c.ReconcileEvery == 0 {
+		c.ReconcileEvery = 5 * time.Minute
+	}
+	if c.PollInterval == 0 {
+		c.PollInterval = 3 * time.Second
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -95,6 +124,11 @@ type Service struct {
 	acceptMu sync.Mutex // serialises quota checks with the reservations they guard
 	running  sync.Map   // op id -> struct{}: operations being run in this process
 	wg       sync.WaitGroup
+
+	pollers pollerSet  // one readiness poller per cloud
+	reap    reaper     // lease warnings and expiries
+	orphans orphanBook // what Reconcile has reported
+	leaseMu sync.Mutex // serialises lease button clicks with the downs they journal
 }
 
 // New returns a Service over st with the given providers, reporting
@@ -112,7 +146,7 @@ func New(cfg Config, st Store, provs map[string]providers.Provider, n Notifier) 
 	if n == nil {
 		n = NotifierFunc(func(context.Context, Event) {})
 	}
-	return &Service{
+	s := &Service{
 		cfg:       cfg,
 		store:     st,
 		providers: provs,
@@ -120,6 +154,8 @@ func New(cfg Config, st Store, provs map[string]providers.Provider, n Notifier) 
 		log:       cfg.Logger,
 		catalogs:  newCatalogCache(provs, cfg.Now),
 	}
+	s.pollers.init(s)
+	return s
 }
 
 // Providers returns the names of the configured providers, sorted.
@@ -211,6 +247,8 @@ func (s *Service) handle(ctx context.Context, key string, c Caller, cmd Command)
 		return s.handleKey(ctx, c, cmd)
 	case VerbSizes:
 		return s.sizes(ctx, cmd)
+	case VerbAudit:
+		return s.auditLog(ctx, c, cmd)
 	case VerbHelp:
 		text, err := Help(cmd.Topic)
 		return Reply{Text: text}, err
@@ -223,7 +261,7 @@ func (s *Service) checkChannel(c Caller, cmd Command) error {
 		return nil
 	}
 	switch cmd.Verb {
-	case VerbHelp, VerbList, VerbStatus, VerbSizes, VerbKey:
+	case VerbHelp, VerbList, VerbStatus, VerbSizes, VerbKey, VerbAudit:
 		return nil // read-only and personal: fine anywhere
 	case VerbSnapshot:
 		if cmd.Sub == "list" {

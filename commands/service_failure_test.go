@@ -77,11 +77,13 @@ func TestUpCreateFailure(t *testing.T) {
 	}
 }
 
-func TestUpWaitReadyFailureDestroys(t *testing.T) {
+// The cloud refuses to list while the instance boots: nobody will see it
+// become ready, so it is destroyed rather than left to bill unseen.
+func TestUpReadinessFailureDestroys(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.cloud.SetFailNext(demo.OpWaitReady, &providers.Error{Provider: "demo", Op: "wait for instance",
-		Kind: providers.ErrRateLimited, Message: "slow down"})
+	e.cloud.SetFailNext(demo.OpListInstances, &providers.Error{Provider: "demo", Op: "list instances",
+		Kind: providers.ErrAuth, Message: "token revoked"})
 	op := e.run(caller(alice), Command{Verb: VerbUp, Name: "box"})
 	if op.State != store.OpFailed || op.CloudID == "" {
 		t.Fatalf("op = %+v, want failed after the create", op)
@@ -92,7 +94,7 @@ func TestUpWaitReadyFailureDestroys(t *testing.T) {
 	if got := e.instance("box").Status; got != store.InstanceDestroyed {
 		t.Errorf("instance is %s, want destroyed", got)
 	}
-	wantContains(t, "Detail", e.rec.last(t, op.ID, EventFailed).Detail, "rate-limiting")
+	wantContains(t, "Detail", e.rec.last(t, op.ID, EventFailed).Detail, "refused spuffbot's credentials", "token revoked")
 }
 
 // Removed behind spuff's back while it boots: WaitReady reports not found.

@@ -40,14 +40,14 @@ func (s *Service) handleSnapshot(ctx context.Context, key string, c Caller, cmd 
 // acceptOp journals a simple operation for c.
 func (s *Service) acceptOp(ctx context.Context, key string, c Caller, op store.Operation, text string) (Reply, error) {
 	op.ID, op.Key, op.State, op.Owner, op.Channel = newID(), key, store.OpAccepted, c.User, c.Channel
-	op, created, err := s.store.CreateOperation(ctx, op)
+	op, created, err := s.store.Accept(ctx, store.Acceptance{Op: op,
+		Audit: &store.AuditEvent{Actor: c.User, Action: string(op.Kind), Target: op.Instance + op.SnapshotID, Outcome: "accepted", OpID: op.ID}})
 	if err != nil {
 		return Reply{}, fmt.Errorf("journal %s: %w", op.Kind, err)
 	}
 	if !created {
 		return Reply{Op: &op, Duplicate: true}, nil
 	}
-	s.audit(ctx, c.User, string(op.Kind), op.Instance+op.SnapshotID, "accepted", op.ID)
 	return Reply{Op: &op, Text: text}, nil
 }
 

@@ -14,6 +14,7 @@ type Store interface {
 	UpdateInstance(ctx context.Context, name string, fn func(*store.Instance) error) (*store.Instance, error)
 	ListInstances(ctx context.Context, f store.InstanceFilter) ([]store.Instance, error)
 
+	Accept(ctx context.Context, a store.Acceptance) (store.Operation, bool, error)
 	CreateOperation(ctx context.Context, op store.Operation) (store.Operation, bool, error)
 	GetOperation(ctx context.Context, id string) (*store.Operation, error)
 	UpdateOperation(ctx context.Context, id string, fn func(*store.Operation) error) (*store.Operation, error)

@@ -165,6 +165,9 @@ func newEnv(t *testing.T, opts ...func(*envOptions)) *env {
 	}
 	logs := &syncBuffer{}
 	o.cfg.Now = clock.Now
+	if o.cfg.PollInterval == 0 {
+		o.cfg.PollInterval = time.Millisecond // the readiness poller lists every 1ms to 10ms
+	}
 	o.cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	e := &env{t: t, ctx: t.Context(), db: db, cloud: cloud, clock: clock, rec: &recorder{}, logs: logs, cfg: o.cfg, provs: provs}
 	e.restart()

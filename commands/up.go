@@ -57,37 +57,46 @@ func (s *Service) acceptUp(ctx context.Context, key string, c Caller, cmd Comman
 		name = instanceName(user)
 	}
 
-	s.acceptMu.Lock()
-	defer s.acceptMu.Unlock()
+	// Refuse early, from memory, with the sentence a person needs; Accept
+	// enforces the same rules atomically against concurrent requests.
 	if err := s.checkQuota(ctx, c.User, "you", ""); err != nil {
 		return Reply{}, err
 	}
+	nameTaken := func(owner string) error {
+		return refuse("pick another name, or leave it out and one is made for you",
+			"an instance named `%s` already exists (owner <@%s>)", name, owner)
+	}
 	if in, err := s.store.GetInstance(ctx, name); err == nil && in.Status.Live() {
-		return Reply{}, refuse("pick another name, or leave it out and one is made for you",
-			"an instance named `%s` already exists (owner <@%s>)", name, in.Owner)
+		return Reply{}, nameTaken(in.Owner)
 	}
 	raw, _ := json.Marshal(req)
-	op, created, err := s.store.CreateOperation(ctx, store.Operation{
-		ID: newID(), Key: key, Kind: store.OpUp, State: store.OpAccepted,
-		Owner: c.User, Channel: c.Channel, Provider: pname, Instance: name, Request: raw,
+	now, id := s.cfg.Now(), newID()
+	op, created, err := s.store.Accept(ctx, store.Acceptance{
+		Op: store.Operation{ID: id, Key: key, Kind: store.OpUp, State: store.OpAccepted,
+			Owner: c.User, Channel: c.Channel, Provider: pname, Instance: name, Request: raw},
+		Reserve: &store.Instance{Name: name, Provider: pname, Owner: c.User, Channel: c.Channel,
+			Size: req.Size, Region: req.Region, Image: req.Image.String(), PriceHourly: req.Price,
+			Created: now, LeaseExpiry: now.Add(ttl), Status: store.InstanceCreating, OpID: id},
+		MaxLive: max(s.cfg.MaxInstancesPerUser, 0),
+		Audit:   &store.AuditEvent{Actor: c.User, Action: "up", Target: name, Outcome: "accepted", OpID: id},
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, store.ErrQuota):
+		if qerr := s.checkQuota(ctx, c.User, "you", ""); qerr != nil {
+			return Reply{}, qerr
+		}
+		return Reply{}, refuse("destroy one with `/spuff down <name>` first", "you are at the limit of %d running instances", s.cfg.MaxInstancesPerUser)
+	case errors.Is(err, store.ErrExists):
+		owner := "someone"
+		if in, gerr := s.store.GetInstance(ctx, name); gerr == nil {
+			owner = in.Owner
+		}
+		return Reply{}, nameTaken(owner)
+	case err != nil:
 		return Reply{}, fmt.Errorf("journal up: %w", err)
-	}
-	if !created {
+	case !created:
 		return Reply{Op: &op, Duplicate: true}, nil
 	}
-	now := s.cfg.Now()
-	err = s.store.CreateInstance(ctx, store.Instance{
-		Name: name, Provider: pname, Owner: c.User, Channel: c.Channel,
-		Size: req.Size, Region: req.Region, Image: req.Image.String(), PriceHourly: req.Price,
-		Created: now, LeaseExpiry: now.Add(ttl), Status: store.InstanceCreating, OpID: op.ID,
-	})
-	if err != nil {
-		s.failOp(ctx, op.ID, err)
-		return Reply{}, fmt.Errorf("reserve instance %s: %w", name, err)
-	}
-	s.audit(ctx, c.User, "up", name, "accepted", op.ID)
 	return Reply{Op: &op, Text: fmt.Sprintf("Creating `%s` on %s.", name, Label(pname))}, nil
 }
 

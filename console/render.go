@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/spuffbot/spuffbot/commands"
 )
@@ -55,6 +56,13 @@ func (c *Console) render(r commands.Reply) {
 		for _, s := range r.Snapshots {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%.1f GB\t%s\t$%.2f\n", s.ID, s.Name, commands.Label(s.Provider), s.SizeGB,
 				s.Created.UTC().Format("2006-01-02 15:04"), s.MonthlyCost)
+		}
+	}
+	if len(r.Audit) > 0 {
+		fmt.Fprintln(w, "TIME\tACTOR\tACTION\tTARGET\tOUTCOME")
+		for _, ev := range r.Audit {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", ev.Time.UTC().Format("2006-01-02 15:04:05"),
+				cell(ev.Actor), cell(ev.Action), cell(ev.Target), cell(ev.Outcome))
 		}
 	}
 	w.Flush()
@@ -129,6 +137,18 @@ func leaseLeft(d time.Duration) string {
 		return "expired"
 	}
 	return d.Round(time.Minute).String()
+}
+
+// cell makes s one table cell: "-" when empty, with tabs and line breaks
+// (an error text may hold them) turned into spaces.
+func cell(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return orDash(s)
 }
 
 func orDash(s string) string {

@@ -1,0 +1,206 @@
+// Package bot is spuffbot's Slack front end. It receives /spuff commands
+// and button clicks over Socket Mode, acknowledges each within
+// milliseconds, runs it through commands.Service, and shows the progress
+// of every operation in a Slack thread whose root message follows the
+// operation's state. It posts approval cards with Approve and Deny
+// buttons, one-line team notifications, and falls back to a command's
+// response_url where it cannot post.
+//
+// Rendering (render*.go) is pure: Block Kit out of plain data, covered by
+// golden files under testdata/.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/secret"
+)
+
+// Config configures a Bot.
+type Config struct {
+	// AppToken is the app-level token (xapp-) that opens Socket Mode
+	// connections; BotToken (xoxb-) calls the Web API.
+	AppToken, BotToken secret.Value
+	// APIURL is the Slack Web API base. Zero: "https://slack.com/api/".
+	// A missing trailing slash is added.
+	APIURL string
+	// NotifyChannel receives team notifications and approval cards. Zero:
+	// no team notifications, and approval cards go to each approver by DM.
+	NotifyChannel string
+	// Logger receives the bot's log lines. Zero: slog.Default().
+	Logger *slog.Logger
+	// Now is the clock. Zero: time.Now.
+	Now func() time.Time
+	// HTTPClient makes the Web API and response_url calls. Zero: a client
+	// with a 30 s timeout.
+	HTTPClient *http.Client
+	// ExpireEvery is how often the bot ends approval requests nobody
+	// decided in time (Service.ExpireApprovals). Zero: one minute;
+	// negative: never, for when Service.Background does it.
+	ExpireEvery time.Duration
+	// WebTimeout bounds each Web API call. Zero: 15 s.
+	WebTimeout time.Duration
+}
+
+// Bot is the Slack front end of a commands.Service. Build it with New.
+type Bot struct {
+	cfg    Config
+	svc    *commands.Service
+	log    *slog.Logger
+	web    *slack.Client // bot token: chat.*, conversations.open
+	socket *slack.Client // app token: apps.connections.open
+
+	connected atomic.Bool
+	resume    sync.Once
+	acks      *gate // envelopes not yet acked go before follow-up work
+
+	mu  sync.Mutex
+	ops map[string]*opState // op id -> what the bot shows of it
+
+	handlers sync.WaitGroup // envelope handlers and the expiry loop; Run waits for them
+	queues   sync.WaitGroup // op queues (see ops.go)
+}
+
+// New returns a Bot that runs commands through svc. It does no I/O.
+func New(cfg Config, svc *commands.Service) *Bot {
+	if cfg.APIURL == "" {
+		cfg.APIURL = slack.APIURL
+	}
+	if !strings.HasSuffix(cfg.APIURL, "/") {
+		cfg.APIURL += "/"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.ExpireEvery == 0 {
+		cfg.ExpireEvery = time.Minute
+	}
+	if cfg.WebTimeout <= 0 {
+		cfg.WebTimeout = 15 * time.Second
+	}
+	retry := slack.DefaultRetryConfig()
+	retry.RetryAfterJitter = 200 * time.Millisecond
+	web := slack.New(cfg.BotToken.Reveal(),
+		slack.OptionAPIURL(cfg.APIURL),
+		slack.OptionHTTPClient(cfg.HTTPClient),
+		slack.OptionRetryConfig(retry), // 429s, honouring Retry-After
+	)
+	socket := slack.New(cfg.BotToken.Reveal(),
+		slack.OptionAPIURL(cfg.APIURL),
+		slack.OptionHTTPClient(cfg.HTTPClient),
+		slack.OptionAppLevelToken(cfg.AppToken.Reveal()),
+	)
+	return &Bot{
+		cfg:    cfg,
+		svc:    svc,
+		log:    cfg.Logger,
+		web:    web,
+		socket: socket,
+		ops:    make(map[string]*opState),
+		acks:   newGate(maxDefer),
+	}
+}
+
+// Connected reports whether the Socket Mode connection is up.
+func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// errAuth is wrapped by the error Run returns when Slack refuses the app
+// token.
+var errAuth = errors.New("slack refused the app token")
+
+// authErrors are the apps.connections.open errors that no retry fixes.
+var authErrors = map[string]bool{
+	"invalid_auth": true, "not_authed": true, "account_inactive": true, "token_revoked": true,
+}
+
+// Run connects over Socket Mode and serves commands and clicks until ctx
+// ends, reconnecting after transient failures. Once connected it resumes
+// the Service's unfinished operations. It returns nil when ctx ends, and
+// an error when Slack refuses the app token.
+func (b *Bot) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	client := socketmode.New(b.socket)
+	errc := make(chan error, 1)
+	go func() { errc <- client.RunContext(ctx) }()
+
+	if b.cfg.ExpireEvery > 0 {
+		b.spawn(func() { b.expireLoop(ctx) })
+	}
+
+	for {
+		select {
+		case err := <-errc:
+			b.connected.Store(false)
+			cancel()
+			b.handlers.Wait()
+			return runError(ctx, err)
+		case evt := <-client.Events:
+			b.dispatch(ctx, client, evt)
+		}
+	}
+}
+
+// runError turns the error RunContext ended with into Run's.
+func runError(ctx context.Context, err error) error {
+	var se slack.SlackErrorResponse
+	var sc slack.StatusCodeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &se) && authErrors[se.Err]:
+		return fmt.Errorf("slack: connect: %w (%s): check SLACK_APP_TOKEN and that Socket Mode is enabled", errAuth, se.Err)
+	case errors.As(err, &sc) && sc.Code == http.StatusNotFound:
+		return fmt.Errorf("slack: connect: %w (404): check SLACK_APP_TOKEN and SLACK_API_URL", errAuth)
+	case ctx.Err() != nil:
+		return nil // ctx ended: a shutdown, not a failure
+	}
+	return fmt.Errorf("slack: socket mode: %w", err)
+}
+
+// expireLoop ends stale approval requests every ExpireEvery until ctx ends.
+func (b *Bot) expireLoop(ctx context.Context) {
+	t := time.NewTicker(b.cfg.ExpireEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n, err := b.svc.ExpireApprovals(ctx)
+			if err != nil && ctx.Err() == nil {
+				b.log.Error("expire approvals", "err", err)
+			} else if n > 0 {
+				b.log.Info("approvals expired", "count", n)
+			}
+		}
+	}
+}
+
+// spawn runs fn in a goroutine that Run waits for. It is called from
+// Run's goroutine or from a goroutine spawn started, never afterwards.
+func (b *Bot) spawn(fn func()) {
+	b.handlers.Add(1)
+	go func() {
+		defer b.handlers.Done()
+		fn()
+	}()
+}

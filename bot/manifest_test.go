@@ -1,0 +1,105 @@
+package bot
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// manifest is the part of the Slack app manifest the bot relies on.
+type manifest struct {
+	Features struct {
+		SlashCommands []struct {
+			Command     string `yaml:"command"`
+			Description string `yaml:"description"`
+			UsageHint   string `yaml:"usage_hint"`
+		} `yaml:"slash_commands"`
+	} `yaml:"features"`
+	OAuthConfig struct {
+		Scopes struct {
+			Bot []string `yaml:"bot"`
+		} `yaml:"scopes"`
+	} `yaml:"oauth_config"`
+	Settings struct {
+		Interactivity struct {
+			IsEnabled bool `yaml:"is_enabled"`
+		} `yaml:"interactivity"`
+		SocketModeEnabled bool `yaml:"socket_mode_enabled"`
+	} `yaml:"settings"`
+}
+
+func readManifest(t *testing.T) manifest {
+	t.Helper()
+	raw, err := os.ReadFile("../manifest.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m manifest
+	if err := yaml.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("manifest.yml: %v", err)
+	}
+	return m
+}
+
+func TestManifest(t *testing.T) {
+	m := readManifest(t)
+	if !m.Settings.SocketModeEnabled {
+		t.Error("manifest: socket_mode_enabled is not true")
+	}
+	if !m.Settings.Interactivity.IsEnabled {
+		t.Error("manifest: interactivity is off; Approve and Deny would not work")
+	}
+	if len(m.Features.SlashCommands) != 1 || m.Features.SlashCommands[0].Command != "/spuff" {
+		t.Fatalf("manifest: slash commands = %+v, want only /spuff", m.Features.SlashCommands)
+	}
+	if c := m.Features.SlashCommands[0]; c.Description == "" || !strings.Contains(c.UsageHint, "up") {
+		t.Errorf("manifest: /spuff has description %q and usage hint %q, want both", c.Description, c.UsageHint)
+	}
+}
+
+// methodScopes maps the Web API methods the bot calls to the bot scope
+// each needs.
+var methodScopes = map[string]string{
+	"chat.postMessage":   "chat:write",
+	"chat.update":        "chat:write",
+	"chat.postEphemeral": "chat:write",
+	"conversations.open": "im:write",
+}
+
+// TestManifestScopesMatchCalls runs the flows that call the most methods
+// and checks that the manifest asks for the scopes they need, and for no
+// scope nothing needs.
+func TestManifestScopesMatchCalls(t *testing.T) {
+	scopes := readManifest(t).OAuthConfig.Scopes.Bot
+	h := newHarness(t, needApproval(bob))
+	root := h.up(alice, "")
+	card := h.waitMessage(h.slack.DMChannel(bob), "Approval needed")
+	h.click(alice, h.slack.DMChannel(bob), card.TS, actionApprove) // refused: an ephemeral reply
+	h.waitEphemeral(h.slack.DMChannel(bob), alice, "only approvers")
+	h.click(bob, h.slack.DMChannel(bob), card.TS, actionApprove)
+	h.waitThread(general, root.TS, "ssh dev@")
+
+	needed := map[string]bool{"commands": true, "chat:write.public": true} // /spuff; posting where not invited
+	for _, c := range h.slack.CallLog("") {
+		if c.Method == "apps.connections.open" {
+			continue // the app-level token's connections:write
+		}
+		scope, ok := methodScopes[c.Method]
+		if !ok {
+			t.Errorf("the bot calls %s; add its scope to methodScopes and manifest.yml", c.Method)
+			continue
+		}
+		needed[scope] = true
+		if !slices.Contains(scopes, scope) {
+			t.Errorf("the bot calls %s, which needs %s; manifest.yml lacks it", c.Method, scope)
+		}
+	}
+	for _, s := range scopes {
+		if !needed[s] {
+			t.Errorf("manifest.yml asks for %s, which nothing uses", s)
+		}
+	}
+}

@@ -1,0 +1,111 @@
+package bot
+
+import "sync"
+
+// opState is what the bot keeps in memory about one operation: where its
+// thread is, the command's response_url, the approval cards, and a queue
+// that shows its events one at a time, in order.
+//
+// Only the thread is also in the store (AttachThread); after a restart
+// the rest starts empty: a resumed operation finds its thread in the
+// events, and an approval card is updated when someone clicks it.
+type opState struct {
+	id string
+
+	mu      sync.Mutex
+	pending []func() // tasks not yet run
+	running bool     // a goroutine is draining pending
+	final   bool     // the operation's last event was shown
+
+	channel string // where the thread is
+	root    string // ts of the thread's root message; "" until there is one
+	// ownRoot reports whether the root is this operation's; a down
+	// operation borrows the thread of the instance's up.
+	ownRoot  bool
+	lastRoot string // the root as last posted, to skip updates that change nothing
+
+	responseURL string
+	// noChannel reports that the bot cannot post in the operation's
+	// channel: updates go to responseURL, at most maxResponseUses times.
+	noChannel bool
+	urlUses   int
+
+	card  *card     // the approval card as last shown
+	cards []cardRef // every copy of it
+}
+
+// cardRef is where one copy of an approval card is.
+type cardRef struct{ channel, ts string }
+
+// maxResponseUses is how many times Slack accepts posts to one
+// response_url.
+const maxResponseUses = 5
+
+// state returns the state of operation id, creating it.
+func (b *Bot) state(id string) *opState {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	st := b.ops[id]
+	if st == nil {
+		st = &opState{id: id}
+		b.ops[id] = st
+	}
+	return st
+}
+
+// enqueue runs task after every task queued before it for the same
+// operation. It never blocks: a goroutine drains the queue.
+func (b *Bot) enqueue(st *opState, task func()) {
+	st.mu.Lock()
+	st.pending = append(st.pending, task)
+	if st.running {
+		st.mu.Unlock()
+		return
+	}
+	st.running = true
+	st.mu.Unlock()
+	b.queues.Add(1)
+	go b.drain(st)
+}
+
+// drain runs st's tasks until none is left, then forgets a finished
+// operation.
+func (b *Bot) drain(st *opState) {
+	defer b.queues.Done()
+	for {
+		st.mu.Lock()
+		if len(st.pending) == 0 {
+			st.running = false
+			final := st.final
+			st.mu.Unlock()
+			if final {
+				b.forget(st)
+			}
+			return
+		}
+		task := st.pending[0]
+		st.pending = st.pending[1:]
+		st.mu.Unlock()
+		b.acks.wait()
+		task()
+	}
+}
+
+// forget drops a finished operation's state unless more work came in.
+func (b *Bot) forget(st *opState) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.running || len(st.pending) > 0 || b.ops[st.id] != st {
+		return
+	}
+	delete(b.ops, st.id)
+}
+
+// thread returns where st's thread is ("" when it has none yet).
+func (st *opState) thread() (channel, root string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.channel, st.root
+}

@@ -1,0 +1,115 @@
+package bot
+
+import (
+	"fmt"
+
+	"github.com/spuffbot/spuffbot/commands"
+)
+
+// The events of this file concern an instance rather than a command: its
+// lease, and what the reconciler found at the cloud.
+
+// ownerOf returns the instance's owner, else the operation's.
+func ownerOf(ev commands.Event) string {
+	if ev.Instance != nil && ev.Instance.Owner != "" {
+		return ev.Instance.Owner
+	}
+	return ev.Op.Owner
+}
+
+// renderInstanceRoot is the instance's root message after a lease or
+// reconciler event, if the event changes it.
+func renderInstanceRoot(ev commands.Event) (message, bool) {
+	in := ev.Instance
+	if in == nil {
+		return message{}, false
+	}
+	name, owner := code(in.Name), user(ownerOf(ev))
+	sp := specs(in, ev.ProviderLabel, ev.Estimated)
+	switch ev.Kind {
+	case commands.EventExtended:
+		detail := joinDot("`ssh dev@"+escape(in.IP)+"`", "lease until "+clock(in.LeaseExpiry))
+		return rootMessage(fmt.Sprintf(":large_green_circle: %s's %s is ready at %s · %s", owner, name, code(in.IP), sp), detail), true
+	case commands.EventExpired:
+		return rootMessage(fmt.Sprintf(":black_circle: %s's %s was destroyed when its lease ended · %s", owner, name, sp), ""), true
+	case commands.EventDestroyedOutside:
+		return rootMessage(fmt.Sprintf(":ghost: %s's %s was destroyed outside spuffbot · %s", owner, name, sp), ""), true
+	}
+	return message{}, false
+}
+
+// renderInstanceProgress is the thread reply for a lease or reconciler
+// event, if it has one.
+func renderInstanceProgress(ev commands.Event) (message, bool) {
+	in := ev.Instance
+	if in == nil {
+		return message{}, false
+	}
+	name := escape(in.Name)
+	switch ev.Kind {
+	case commands.EventLeaseWarning:
+		return textMessage(fmt.Sprintf(":alarm_clock: %s %s Keep it longer with `/spuff extend %s 2h`, or destroy it now with `/spuff down %s`.",
+			user(in.Owner), ev.Detail, name, name)), true
+	case commands.EventExtended:
+		return textMessage(fmt.Sprintf(":alarm_clock: %s extended the lease: %s now runs until %s.",
+			user(actorOr(ev, in.Owner)), code(in.Name), clock(in.LeaseExpiry))), true
+	case commands.EventExpired:
+		return textMessage(":black_circle: " + orText(ev.Detail, code(in.Name)+" was destroyed: its lease ended.") + " It costs nothing from now on."), true
+	case commands.EventDestroyedOutside:
+		return textMessage(":ghost: " + orText(ev.Detail, code(in.Name)+" was destroyed outside spuffbot.") + " It costs nothing from now on."), true
+	}
+	return message{}, false
+}
+
+// renderInstanceTeamLine is the team channel's line for a lease or
+// reconciler event, if it has one.
+func renderInstanceTeamLine(ev commands.Event) (message, bool) {
+	if o := ev.Orphan; o != nil {
+		return renderOrphanLine(ev, o), true
+	}
+	in := ev.Instance
+	if in == nil {
+		return message{}, false
+	}
+	sp := specs(in, ev.ProviderLabel, ev.Estimated)
+	switch ev.Kind {
+	case commands.EventExpired:
+		return textMessage(fmt.Sprintf(":black_circle: %s's %s was destroyed when its lease ended · %s", user(in.Owner), code(in.Name), sp)), true
+	case commands.EventDestroyedOutside:
+		return textMessage(fmt.Sprintf(":ghost: %s's %s was destroyed outside spuffbot · %s", user(in.Owner), code(in.Name), sp)), true
+	}
+	return message{}, false
+}
+
+// renderOrphanLine tells the team about a VM with spuff's labels that
+// spuffbot does not track, and what became of it.
+func renderOrphanLine(ev commands.Event, o *commands.Orphan) message {
+	cloud := ev.ProviderLabel
+	what := fmt.Sprintf("%s (id %s) on %s", code(o.Instance.Name), code(o.Instance.ID), cloud)
+	switch ev.Kind {
+	case commands.EventOrphanAdopted:
+		owner := ""
+		if ev.Instance != nil {
+			owner = "; it now belongs to " + user(ev.Instance.Owner)
+		}
+		return textMessage(fmt.Sprintf(":inbox_tray: %s adopted the untracked VM %s%s.", user(ev.Actor), what, owner))
+	case commands.EventOrphanDestroyed:
+		return textMessage(fmt.Sprintf(":wastebasket: %s destroyed the untracked VM %s.", user(ev.Actor), what))
+	}
+	age, price := "", ""
+	if o.Age > 0 {
+		age = human(o.Age) + " old"
+	}
+	if o.PriceHourly > 0 {
+		price = hourly(o.PriceHourly, ev.Estimated)
+	}
+	return textMessage(":warning: " + joinDot("Found a VM with spuff's labels that spuffbot does not track: "+what,
+		escape(o.Instance.Size), escape(o.Instance.Region), price, age) + ". An admin should adopt or destroy it.")
+}
+
+func orText(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}

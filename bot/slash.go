@@ -1,0 +1,96 @@
+package bot
+
+import (
+	"context"
+	"errors"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/store"
+)
+
+// onSlash handles one /spuff command. The order matters: the Service
+// journals the request, the envelope is acked (with the answer, when
+// there is one), and only then does anything call Slack or a cloud.
+func (b *Bot) onSlash(ctx context.Context, a acker, req socketmode.Request, sc slack.SlashCommand) {
+	caller := commands.Caller{User: sc.UserID, UserName: sc.UserName, Channel: sc.ChannelID}
+	cmd, err := commands.Parse(sc.Text)
+	if err != nil {
+		b.ackMessage(ctx, a, req, renderError(err, ""), sc.ResponseURL)
+		return
+	}
+	// Slack keeps trigger_id when it redelivers a command; the envelope id
+	// is the fallback for payloads without one.
+	key := sc.TriggerID
+	if key == "" {
+		key = req.EnvelopeID
+	}
+	reply, err := b.svc.Handle(ctx, key, caller, cmd)
+	if err != nil {
+		b.ackMessage(ctx, a, req, b.explain(err, "cmd", string(cmd.Verb), "user", sc.UserID), sc.ResponseURL)
+		return
+	}
+	switch {
+	case reply.Duplicate:
+		b.ack(ctx, a, req, nil)
+	case reply.Op != nil:
+		op := *reply.Op
+		acked := op.Kind != store.OpUp && reply.Text != ""
+		if acked {
+			b.ackMessage(ctx, a, req, textMessage(reply.Text), sc.ResponseURL)
+		} else {
+			b.ack(ctx, a, req, nil) // the root message in the channel is the answer
+		}
+		b.startOp(ctx, op, sc.ResponseURL, acked)
+	case reply.Followup != nil:
+		b.ackMessage(ctx, a, req, textMessage(reply.Text), sc.ResponseURL)
+		r, err := reply.Followup(ctx)
+		m := renderReply(cmd, r, b.cfg.Now())
+		if err != nil {
+			m = b.explain(err, "cmd", string(cmd.Verb), "user", sc.UserID)
+		}
+		b.tell(ctx, sc.ChannelID, sc.UserID, sc.ResponseURL, m)
+	default:
+		b.ackMessage(ctx, a, req, renderReply(cmd, reply, b.cfg.Now()), sc.ResponseURL)
+	}
+}
+
+// explain renders err for a person. An error that is not the person's
+// (not a usage error, not a cloud's typed error) is logged with a
+// reference that the message repeats.
+func (b *Bot) explain(err error, logArgs ...any) message {
+	ref := commands.NewRef()
+	var ue *commands.UsageError
+	if !errors.As(err, &ue) {
+		b.log.Error("command failed", append(logArgs, "ref", ref, "err", err)...)
+	}
+	return renderError(err, ref)
+}
+
+// startOp shows a newly accepted operation and runs it: an up gets its
+// root message (and thread) before anything happens, so that every
+// progress event has a place to go; other operations find their thread
+// on their first event (the instance's own thread when it has one).
+//
+// answered reports whether the ack carried an answer, which Slack counts
+// as a use of the response_url.
+func (b *Bot) startOp(ctx context.Context, op store.Operation, responseURL string, answered bool) {
+	st := b.state(op.ID)
+	st.mu.Lock()
+	st.responseURL = responseURL
+	if answered {
+		st.urlUses++
+	}
+	st.mu.Unlock()
+	run := context.WithoutCancel(ctx)
+	if op.Kind != store.OpUp {
+		b.enqueue(st, func() { b.svc.Start(run, op.ID) })
+		return
+	}
+	b.enqueue(st, func() {
+		b.openThread(run, st, op, renderRequested(op))
+		b.svc.Start(run, op.ID)
+	})
+}

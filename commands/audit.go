@@ -1,0 +1,39 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// auditLog answers `/spuff audit [n]`: the latest cmd.Count events of the
+// audit log (auditDefaultCount when zero, at most auditMaxCount), oldest
+// first. Only admins may read it; anyone else is refused, and the refusal
+// is itself audited. So is every read: who looked at the log is part of it.
+func (s *Service) auditLog(ctx context.Context, c Caller, cmd Command) (Reply, error) {
+	if !s.IsAdmin(c.User) {
+		s.audit(ctx, c.User, string(VerbAudit), "", "refused: not an admin", "")
+		hint := "ask one of: " + userList(s.cfg.Admins)
+		if len(s.cfg.Admins) == 0 {
+			hint = "no admins are configured"
+		}
+		return Reply{}, refuse(hint, "only admins can read the audit log")
+	}
+	n := cmd.Count
+	switch {
+	case n <= 0:
+		n = auditDefaultCount
+	case n > auditMaxCount:
+		n = auditMaxCount
+	}
+	events, err := s.store.ListAudit(ctx, time.Time{}, n)
+	if err != nil {
+		return Reply{}, fmt.Errorf("audit log: %w", err)
+	}
+	s.audit(ctx, c.User, string(VerbAudit), "", fmt.Sprintf("ok: %d events", len(events)), "")
+	r := Reply{Audit: events}
+	if len(events) == 0 {
+		r.Text = "The audit log is empty."
+	}
+	return r, nil
+}

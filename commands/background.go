@@ -1,0 +1,56 @@
+package commands
+
+import (
+	"context"
+	"time"
+)
+
+// housekeepingEvery is how often Background runs Reap and ExpireApprovals.
+const housekeepingEvery = time.Minute
+
+// Background does the periodic work until ctx ends: Reconcile at once and
+// every Config.ReconcileEvery; Reap and ExpireApprovals at once and every
+// minute. Errors are logged; a failed pass is tried again at the next
+// tick. Run it in its own goroutine next to the front end.
+func (s *Service) Background(ctx context.Context) {
+	s.reconcilePass(ctx)
+	s.housekeeping(ctx)
+	reconcile := time.NewTicker(s.cfg.ReconcileEvery)
+	defer reconcile.Stop()
+	house := time.NewTicker(housekeepingEvery)
+	defer house.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-reconcile.C:
+			s.reconcilePass(ctx)
+		case <-house.C:
+			s.housekeeping(ctx)
+		}
+	}
+}
+
+func (s *Service) reconcilePass(ctx context.Context) {
+	rep, err := s.Reconcile(ctx)
+	if err != nil && ctx.Err() == nil {
+		s.log.Error("reconcile", "err", err)
+	}
+	if len(rep.DestroyedOutside)+len(rep.Reported)+len(rep.AutoDestroyed) > 0 {
+		s.log.Info("reconciled", "destroyed_outside", len(rep.DestroyedOutside),
+			"orphans", len(rep.Orphans), "orphans_reported", len(rep.Reported), "orphans_destroyed", len(rep.AutoDestroyed))
+	}
+}
+
+func (s *Service) housekeeping(ctx context.Context) {
+	rep, err := s.Reap(ctx)
+	if err != nil && ctx.Err() == nil {
+		s.log.Error("reap", "err", err)
+	}
+	if len(rep.Warned)+len(rep.Expired)+len(rep.Failed) > 0 {
+		s.log.Info("leases reaped", "warned", len(rep.Warned), "expired", len(rep.Expired), "failed", len(rep.Failed))
+	}
+	if _, err := s.ExpireApprovals(ctx); err != nil && ctx.Err() == nil {
+		s.log.Error("expire approvals", "err", err)
+	}
+}
