@@ -68,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch args[0] {
 	case "console":
 		return runConsole(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "run":
+		return runBot(ctx, args[1:], getenv, stderr)
 	case "check":
 		return runCheck(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":

@@ -52,7 +52,20 @@ type Config struct {
 	ExpireEvery time.Duration
 	// WebTimeout bounds each Web API call. Zero: 15 s.
 	WebTimeout time.Duration
+	// Metrics records ack latency and command outcomes. Zero: none.
+	Metrics Metrics
 }
+
+// Metrics is what the bot records; *metrics.Metrics implements it.
+type Metrics interface {
+	ObserveAck(d time.Duration)
+	CommandDone(verb, outcome string)
+}
+
+type noMetrics struct{}
+
+func (noMetrics) ObserveAck(time.Duration)   {}
+func (noMetrics) CommandDone(string, string) {}
 
 // Bot is the Slack front end of a commands.Service. Build it with New.
 type Bot struct {
@@ -92,6 +105,9 @@ func New(cfg Config, svc *commands.Service) *Bot {
 	}
 	if cfg.ExpireEvery == 0 {
 		cfg.ExpireEvery = time.Minute
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = noMetrics{}
 	}
 	if cfg.WebTimeout <= 0 {
 		cfg.WebTimeout = 15 * time.Second

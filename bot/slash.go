@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -16,8 +17,9 @@ import (
 // there is one), and only then does anything call Slack or a cloud.
 func (b *Bot) onSlash(ctx context.Context, a acker, req socketmode.Request, sc slack.SlashCommand) {
 	caller := commands.Caller{User: sc.UserID, UserName: sc.UserName, Channel: sc.ChannelID}
-	cmd, err := commands.Parse(sc.Text)
+	cmd, err := commands.Parse(slackUnescape.Replace(sc.Text))
 	if err != nil {
+		b.cfg.Metrics.CommandDone("unknown", outcomeRefused)
 		b.ackMessage(ctx, a, req, renderError(err, ""), sc.ResponseURL)
 		return
 	}
@@ -28,6 +30,7 @@ func (b *Bot) onSlash(ctx context.Context, a acker, req socketmode.Request, sc s
 		key = req.EnvelopeID
 	}
 	reply, err := b.svc.Handle(ctx, key, caller, cmd)
+	b.cfg.Metrics.CommandDone(string(cmd.Verb), outcome(reply, err))
 	if err != nil {
 		b.ackMessage(ctx, a, req, b.explain(err, "cmd", string(cmd.Verb), "user", sc.UserID), sc.ResponseURL)
 		return
@@ -55,6 +58,30 @@ func (b *Bot) onSlash(ctx context.Context, a acker, req socketmode.Request, sc s
 	default:
 		b.ackMessage(ctx, a, req, renderReply(cmd, reply, b.cfg.Now()), sc.ResponseURL)
 	}
+}
+
+// slackUnescape undoes the HTML escaping Slack applies to command text.
+var slackUnescape = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+
+// Command outcomes as metrics count them.
+const (
+	outcomeOK        = "ok"
+	outcomeRefused   = "refused"
+	outcomeError     = "error"
+	outcomeDuplicate = "duplicate"
+)
+
+func outcome(r commands.Reply, err error) string {
+	var ue *commands.UsageError
+	switch {
+	case err == nil && r.Duplicate:
+		return outcomeDuplicate
+	case err == nil:
+		return outcomeOK
+	case errors.As(err, &ue):
+		return outcomeRefused
+	}
+	return outcomeError
 }
 
 // explain renders err for a person. An error that is not the person's

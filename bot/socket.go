@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -18,21 +19,27 @@ type acker interface {
 // envelope is acked (or its handler returns without an ack).
 type gated struct {
 	acker
-	g    *gate
-	once *sync.Once
+	g     *gate
+	once  *sync.Once
+	timed *sync.Once
+	start time.Time
+	m     Metrics
 }
 
 // hold enters the gate for an envelope about to be handled.
 func (b *Bot) hold(a acker) gated {
 	b.acks.enter()
-	return gated{acker: a, g: b.acks, once: new(sync.Once)}
+	return gated{acker: a, g: b.acks, once: new(sync.Once), timed: new(sync.Once), start: time.Now(), m: b.cfg.Metrics}
 }
 
 func (a gated) release() { a.once.Do(a.g.leave) }
 
+// AckCtx acks, leaves the gate and records the time from receipt to ack.
 func (a gated) AckCtx(ctx context.Context, envelopeID string, payload any) error {
 	defer a.release()
-	return a.acker.AckCtx(ctx, envelopeID, payload)
+	err := a.acker.AckCtx(ctx, envelopeID, payload)
+	a.timed.Do(func() { a.m.ObserveAck(time.Since(a.start)) })
+	return err
 }
 
 // maxAck is the largest ack payload the bot sends. Socket Mode drops

@@ -18,20 +18,20 @@ import (
 )
 
 // Scale of BenchmarkConcurrentUps: 50 ups at once against the DigitalOcean
-// emulator, droplets that boot in 50ms, and a first poll interval of 50ms
-// for both ways of waiting.
+// emulator, and a first poll interval of 50ms for both ways of waiting.
 const (
-	benchUps        = 50
-	benchReadyAfter = 50 * time.Millisecond
-	benchPoll       = 50 * time.Millisecond
+	benchUps  = 50
+	benchPoll = 50 * time.Millisecond
 )
 
 // BenchmarkConcurrentUps runs 50 concurrent ups per iteration against the
-// DigitalOcean emulator through the real godo-based provider, and reports
-// the provider API calls per up (all HTTP calls the emulator served,
-// divided by 50) and how late the IP arrives: the time from the moment the
-// cloud has it (at the latest the create call's start plus the boot time)
-// to the moment it is seen, at the 50th and 99th percentile.
+// DigitalOcean emulator through the real godo-based provider, with
+// droplets that boot in 50ms (about one poll interval) and in 500ms (ten
+// intervals; real droplets take tens). It reports the provider API calls
+// per up (every HTTP call the emulator served, divided by 50) and how late
+// the IP arrives: the time from the moment the cloud has it (at the latest
+// the create call's start plus the boot time) to the moment it is seen, at
+// the 50th and 99th percentile.
 //
 //   - per-instance: each up waits with the provider's own WaitReady, which
 //     polls its droplet with GET /v2/droplets/{id}; seen when WaitReady
@@ -40,72 +40,80 @@ const (
 //     poller lists the spuff droplets once per interval for all of them;
 //     seen when the Service emits EventReady.
 func BenchmarkConcurrentUps(b *testing.B) {
-	b.Run("per-instance", func(b *testing.B) {
-		emu, p, size, region := benchCloud(b)
-		benchUpsLoop(b, emu, p, func(ctx context.Context, iter int) []time.Duration {
-			delays := make([]time.Duration, benchUps)
-			var wg sync.WaitGroup
-			for i := range benchUps {
-				wg.Go(func() {
-					start := time.Now()
-					in, err := p.CreateInstance(ctx, providers.InstanceRequest{
-						Name: fmt.Sprintf("bench-%d-%d", iter, i), Size: size, Region: region,
-						Labels: map[string]string{providers.LabelOwner: "bench"},
-					})
-					if err != nil {
-						b.Errorf("CreateInstance: %v", err)
-						return
-					}
-					if _, err := p.WaitReady(ctx, in.ID); err != nil {
-						b.Errorf("WaitReady(%s): %v", in.ID, err)
-					}
-					delays[i] = time.Since(start) - benchReadyAfter
-				})
-			}
-			wg.Wait()
-			return delays
+	for _, boot := range []time.Duration{50 * time.Millisecond, 500 * time.Millisecond} {
+		b.Run("boot="+boot.String(), func(b *testing.B) {
+			b.Run("per-instance", func(b *testing.B) { benchPerInstance(b, boot) })
+			b.Run("shared-poller", func(b *testing.B) { benchSharedPoller(b, boot) })
 		})
-	})
-	b.Run("shared-poller", func(b *testing.B) {
-		emu, p, _, _ := benchCloud(b)
-		db, err := store.Open(filepath.Join(b.TempDir(), "s.db"), store.Options{})
-		if err != nil {
-			b.Fatal(err)
+	}
+}
+
+func benchPerInstance(b *testing.B, boot time.Duration) {
+	emu, p, size, region := benchCloud(b, boot)
+	benchUpsLoop(b, emu, p, func(ctx context.Context, iter int) []time.Duration {
+		delays := make([]time.Duration, benchUps)
+		var wg sync.WaitGroup
+		for i := range benchUps {
+			wg.Go(func() {
+				start := time.Now()
+				in, err := p.CreateInstance(ctx, providers.InstanceRequest{
+					Name: fmt.Sprintf("bench-%d-%d", iter, i), Size: size, Region: region,
+					Labels: map[string]string{providers.LabelOwner: "bench"},
+				})
+				if err != nil {
+					b.Errorf("CreateInstance: %v", err)
+					return
+				}
+				if _, err := p.WaitReady(ctx, in.ID); err != nil {
+					b.Errorf("WaitReady(%s): %v", in.ID, err)
+				}
+				delays[i] = time.Since(start) - boot
+			})
 		}
-		b.Cleanup(func() { _ = db.Close() })
-		times := &benchTimes{creating: map[string]time.Time{}, ready: map[string]time.Time{}}
-		svc := New(Config{MaxInstancesPerUser: -1, PollInterval: benchPoll, Logger: slog.New(slog.DiscardHandler)},
-			db, map[string]providers.Provider{digitalocean.Name: p}, times)
-		svc.Warm(b.Context())
-		b.Cleanup(svc.Wait)
-		benchUpsLoop(b, emu, p, func(ctx context.Context, iter int) []time.Duration {
-			ops := make([]string, benchUps)
-			var wg sync.WaitGroup
-			for i := range benchUps {
-				wg.Go(func() {
-					r, err := svc.Handle(ctx, "", Caller{User: "U0BENCH", Channel: "C0BENCH"},
-						Command{Verb: VerbUp, Name: fmt.Sprintf("bench-%d-%d", iter, i)})
-					if err != nil {
-						b.Errorf("Handle: %v", err)
-						return
-					}
-					ops[i] = r.Op.ID
-					svc.Run(ctx, r.Op.ID)
-				})
-			}
-			wg.Wait()
-			return times.delays(b, ops)
-		})
+		wg.Wait()
+		return delays
+	})
+}
+
+func benchSharedPoller(b *testing.B, boot time.Duration) {
+	emu, p, _, _ := benchCloud(b, boot)
+	db, err := store.Open(filepath.Join(b.TempDir(), "s.db"), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	times := &benchTimes{creating: map[string]time.Time{}, ready: map[string]time.Time{}}
+	svc := New(Config{MaxInstancesPerUser: -1, PollInterval: benchPoll, Logger: slog.New(slog.DiscardHandler)},
+		db, map[string]providers.Provider{digitalocean.Name: p}, times)
+	svc.Warm(b.Context())
+	b.Cleanup(svc.Wait)
+	benchUpsLoop(b, emu, p, func(ctx context.Context, iter int) []time.Duration {
+		ops := make([]string, benchUps)
+		var wg sync.WaitGroup
+		for i := range benchUps {
+			wg.Go(func() {
+				r, err := svc.Handle(ctx, "", Caller{User: "U0BENCH", Channel: "C0BENCH"},
+					Command{Verb: VerbUp, Name: fmt.Sprintf("bench-%d-%d", iter, i)})
+				if err != nil {
+					b.Errorf("Handle: %v", err)
+					return
+				}
+				ops[i] = r.Op.ID
+				svc.Run(ctx, r.Op.ID)
+			})
+		}
+		wg.Wait()
+		return times.delays(b, ops, boot)
 	})
 }
 
 // benchCloud starts a DigitalOcean emulator and a provider for it, and
 // returns a size and region the catalog offers.
-func benchCloud(b *testing.B) (*providertest.DigitalOcean, *digitalocean.Provider, string, string) {
+func benchCloud(b *testing.B, boot time.Duration) (*providertest.DigitalOcean, *digitalocean.Provider, string, string) {
 	b.Helper()
 	emu := providertest.NewDigitalOcean()
 	b.Cleanup(emu.Close)
-	emu.SetReadyAfter(benchReadyAfter)
+	emu.SetReadyAfter(boot)
 	p, err := digitalocean.New(digitalocean.Config{Token: secret.New("bench-token"), BaseURL: emu.URL, PollInterval: benchPoll})
 	if err != nil {
 		b.Fatal(err)
@@ -174,7 +182,7 @@ func (t *benchTimes) Notify(_ context.Context, ev Event) {
 
 // delays returns, per operation, how long after its droplet booted (the
 // create's start plus the boot time) the Service reported it ready.
-func (t *benchTimes) delays(b *testing.B, ops []string) []time.Duration {
+func (t *benchTimes) delays(b *testing.B, ops []string, boot time.Duration) []time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	out := make([]time.Duration, 0, len(ops))
@@ -184,7 +192,7 @@ func (t *benchTimes) delays(b *testing.B, ops []string) []time.Duration {
 			b.Errorf("operation %s never got ready", id)
 			continue
 		}
-		out = append(out, ready.Sub(t.creating[id].Add(benchReadyAfter)))
+		out = append(out, ready.Sub(t.creating[id].Add(boot)))
 	}
 	return out
 }

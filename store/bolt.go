@@ -324,3 +324,15 @@ func lp(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
 }
+
+// Ping reports whether the database is open and readable: it runs a read
+// transaction on the file (the in-memory copy of instances would answer
+// even for a broken file).
+func (db *DB) Ping(ctx context.Context) error {
+	return db.view(ctx, func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil {
+			return errors.New("store: meta bucket missing")
+		}
+		return nil
+	})
+}

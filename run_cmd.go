@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spuffbot/spuffbot/bot"
+	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/metrics"
+	"github.com/spuffbot/spuffbot/secret"
+	"github.com/spuffbot/spuffbot/store"
+)
+
+// shutdownGrace bounds how long a shutdown waits for work in flight.
+const shutdownGrace = 20 * time.Second
+
+// slackTokens reads and checks the two Slack tokens. The messages name the
+// variable and never the value.
+func slackTokens(getenv func(string) string) (app, botTok secret.Value, err error) {
+	check := func(name, prefix, what string) (secret.Value, error) {
+		v, err := secret.FromEnv(getenv, name)
+		if err != nil {
+			return v, err
+		}
+		if v.Empty() {
+			return v, fmt.Errorf("%s is not set: %s (or set %s_FILE to a file holding it)", name, what, name)
+		}
+		if !strings.HasPrefix(v.Reveal(), prefix) {
+			return v, fmt.Errorf("%s does not look like a %s token: it should start with %q", name, strings.TrimSuffix(prefix, "-"), prefix)
+		}
+		return v, nil
+	}
+	if app, err = check("SLACK_APP_TOKEN", "xapp-", "create an app-level token with the connections:write scope"); err != nil {
+		return
+	}
+	botTok, err = check("SLACK_BOT_TOKEN", "xoxb-", "install the app to the workspace and copy its Bot User OAuth Token")
+	return
+}
+
+// runBot is `spuffbot run`: the Slack bot over Socket Mode.
+func runBot(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "", "configuration file (default $SPUFF_CONFIG)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "spuffbot run: unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	}
+	cfg, err := loadConfig(*cfgPath, getenv)
+	if err != nil {
+		return err
+	}
+	appTok, botTok, err := slackTokens(getenv)
+	if err != nil {
+		return err
+	}
+	m := metrics.New()
+	a, err := open(ctx, cfg, getenv, stderr, m)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	var b *bot.Bot
+	svc := a.service(commands.NotifierFunc(func(ctx context.Context, ev commands.Event) { b.Notify(ctx, ev) }))
+	b = bot.New(bot.Config{
+		AppToken:      appTok,
+		BotToken:      botTok,
+		APIURL:        getenv("SLACK_API_URL"),
+		NotifyChannel: cfg.NotifyChannel,
+		Logger:        a.log,
+		Metrics:       m,
+		ExpireEvery:   -1, // Service.Background expires approvals
+	}, svc)
+
+	if cfg.Listen != "" {
+		stop, err := serveHealth(cfg.Listen, m, b, a)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	m.SetSnapshotFunc(a.snapshot)
+	go svc.Warm(ctx)
+	bgCtx, stopBackground := context.WithCancel(ctx)
+	defer stopBackground()
+	go svc.Background(bgCtx) // reconciler, lease reaper, approval expiry
+	a.log.Info("starting", "provider", cfg.Clouds.Default, "clouds", strings.Join(cfg.EnabledClouds(), ","))
+	err = b.Run(ctx)
+	// Run has stopped taking envelopes and acked those in flight; operations
+	// still running stop at their next step and stay journaled for the next
+	// start. Give them a bounded time to reach it.
+	done := make(chan struct{})
+	go func() { svc.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(shutdownGrace):
+		a.log.Warn("shutdown: operations still running; they resume on next start")
+	}
+	return err
+}
+
+// serveHealth serves /metrics, /healthz and /readyz on addr until stop.
+func serveHealth(addr string, m *metrics.Metrics, b *bot.Bot, a *app) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	h := m.Handler(
+		metrics.Check{Name: "socket", Func: func(context.Context) error {
+			if !b.Connected() {
+				return errors.New("not connected to Slack")
+			}
+			return nil
+		}},
+		metrics.Check{Name: "database", Func: func(ctx context.Context) error { return a.db.Ping(ctx) }},
+	)
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
+}
+
+// snapshot reads the gauges /metrics reports: running instances and spend
+// per hour by cloud, pending approvals.
+func (a *app) snapshot(ctx context.Context) (metrics.Snapshot, error) {
+	live, err := a.db.ListInstances(ctx, store.InstanceFilter{LiveOnly: true})
+	if err != nil {
+		return metrics.Snapshot{}, err
+	}
+	snap := metrics.Snapshot{Running: map[string]int{}, SpendPerHour: map[string]float64{}}
+	for _, name := range a.cfg.EnabledClouds() {
+		snap.Running[name], snap.SpendPerHour[name] = 0, 0
+	}
+	for _, in := range live {
+		snap.Running[in.Provider]++
+		snap.SpendPerHour[in.Provider] += in.PriceHourly
+	}
+	pending, err := a.db.ListApprovals(ctx, true)
+	if err != nil {
+		return metrics.Snapshot{}, err
+	}
+	snap.ApprovalsPending = len(pending)
+	return snap, nil
+}
