@@ -101,6 +101,9 @@ func (a *app) service(n commands.Notifier) *commands.Service {
 		MaxInstancesPerUser: max,
 		DefaultLease:        p.DefaultLease,
 		MaxLease:            p.MaxLease,
+		WarnBefore:          p.WarnBefore,
+		ReconcileEvery:      p.ReconcileEvery,
+		OrphanGrace:         p.OrphanGrace,
 		Logger:              a.log,
 	}, a.db, a.provs, n)
 }
