@@ -104,6 +104,7 @@ func (a *app) service(n commands.Notifier) *commands.Service {
 		WarnBefore:          p.WarnBefore,
 		ReconcileEvery:      p.ReconcileEvery,
 		OrphanGrace:         p.OrphanGrace,
+		CloudInit:           a.cfg.CloudInit,
 		Logger:              a.log,
 	}, a.db, a.provs, n)
 }

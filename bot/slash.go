@@ -47,6 +47,9 @@ func (b *Bot) onSlash(ctx context.Context, a acker, req socketmode.Request, sc s
 			b.ack(ctx, a, req, nil) // the root message in the channel is the answer
 		}
 		b.startOp(ctx, op, sc.ResponseURL, acked)
+		for _, w := range reply.Warnings {
+			b.tell(ctx, sc.ChannelID, sc.UserID, sc.ResponseURL, textMessage(":warning: "+w))
+		}
 	case reply.Followup != nil:
 		b.ackMessage(ctx, a, req, textMessage(reply.Text), sc.ResponseURL)
 		r, err := reply.Followup(ctx)

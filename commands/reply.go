@@ -16,6 +16,9 @@ type Reply struct {
 	// Op is the operation Handle journaled; the front end attaches a thread
 	// to it and calls Run.
 	Op *store.Operation
+	// Warnings are things the caller should know although the command
+	// went through, e.g. that they have no SSH key to log in with.
+	Warnings []string
 	// Duplicate reports whether the key was seen before: Op is the earlier
 	// operation, and nothing new was started.
 	Duplicate bool

@@ -105,20 +105,11 @@ func (s *Service) create(ctx context.Context, p providers.Provider, op *store.Op
 	in, _ := s.store.GetInstance(ctx, op.Instance)
 	s.emit(ctx, EventCreating, op, in, nil)
 	if found == nil {
-		keys, err := s.store.ListKeys(ctx, op.Owner)
+		ireq, err := s.instanceRequest(ctx, p, op, req, in)
 		if err != nil {
 			return err
 		}
-		pubs := make([]string, 0, len(keys))
-		for _, k := range keys {
-			pubs = append(pubs, k.PublicKey)
-		}
-		found, err = p.CreateInstance(ctx, providers.InstanceRequest{
-			Name: op.Instance, Region: req.Region, Size: req.Size, Image: req.Image,
-			Labels:  map[string]string{providers.LabelOwner: op.Owner, providers.LabelOp: op.ID},
-			SSHKeys: pubs,
-		})
-		if err != nil {
+		if found, err = p.CreateInstance(ctx, ireq); err != nil {
 			return err
 		}
 	}

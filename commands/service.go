@@ -58,6 +58,9 @@ type Config struct {
 	// while nothing changes, up to ten times its value, and starts over
 	// when an instance is added. Zero: 3s.
 	PollInterval time.Duration
+	// CloudInit is extra cloud-config YAML merged into every VM's user
+	// data (see package cloudinit). Zero: none.
+	CloudInit string
 	// Now is the clock. Zero: time.Now.
 	Now func() time.Time
 	// Logger receives the service's log lines. Zero: slog.Default().

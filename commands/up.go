@@ -97,7 +97,12 @@ func (s *Service) acceptUp(ctx context.Context, key string, c Caller, cmd Comman
 	case !created:
 		return Reply{Op: &op, Duplicate: true}, nil
 	}
-	return Reply{Op: &op, Text: fmt.Sprintf("Creating `%s` on %s.", name, Label(pname))}, nil
+	r := Reply{Op: &op, Text: fmt.Sprintf("Creating `%s` on %s.", name, Label(pname))}
+	if keys, err := s.store.ListKeys(ctx, c.User); err == nil && len(keys) == 0 {
+		r.Warnings = append(r.Warnings, "You have no SSH key registered, so you will not be able to log in to `"+name+
+			"` as `dev`. Add one with `/spuff key add ssh-ed25519 AAAA… you@laptop` (the line from your `~/.ssh/id_ed25519.pub`); VMs created after that accept it.")
+	}
+	return r, nil
 }
 
 // resolve validates size and region against cat and fills defaults and

@@ -19,6 +19,9 @@ func (c *Console) render(r commands.Reply) {
 	if r.Text != "" {
 		c.println(plain(r.Text))
 	}
+	for _, w := range r.Warnings {
+		c.println("warning: " + plain(w))
+	}
 	var b strings.Builder
 	w := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 	if len(r.Instances) > 0 {
