@@ -88,7 +88,12 @@ func (a *app) service(n commands.Notifier) *commands.Service {
 	defaults := make(map[string]commands.Defaults)
 	for _, name := range a.cfg.EnabledClouds() {
 		c := a.cfg.Cloud(name)
-		defaults[name] = commands.Defaults{Size: c.Size, Region: c.Region, Image: c.Image}
+		defaults[name] = commands.Defaults{Size: c.Size, Region: c.Region, Image: c.Image,
+			AllowedSizes: c.AllowedSizes, AllowedRegions: c.AllowedRegions}
+	}
+	channels := make(map[string]commands.ChannelPolicy, len(p.Channels))
+	for id, cp := range p.Channels {
+		channels[id] = commands.ChannelPolicy{Clouds: cp.Clouds, Sizes: cp.Sizes}
 	}
 	return commands.New(commands.Config{
 		DefaultProvider:     a.cfg.Clouds.Default,
@@ -105,6 +110,8 @@ func (a *app) service(n commands.Notifier) *commands.Service {
 		ReconcileEvery:      p.ReconcileEvery,
 		OrphanGrace:         p.OrphanGrace,
 		CloudInit:           a.cfg.CloudInit,
+		Channels:            channels,
+		Budget:              commands.Budget{MonthlyUSD: p.MonthlyBudgetPerUser, Approve: p.OverBudget == config.OverBudgetApprove},
 		Logger:              a.log,
 	}, a.db, a.provs, n)
 }

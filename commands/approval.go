@@ -150,7 +150,7 @@ func (s *Service) endApproval(ctx context.Context, op *store.Operation, a *store
 	}
 	in, _ := s.store.UpdateInstance(ctx, op.Instance, func(in *store.Instance) error {
 		if in.OpID == op.ID {
-			in.Status = store.InstanceFailed
+			in.Status, in.Ended = store.InstanceFailed, s.cfg.Now()
 		}
 		return nil
 	})

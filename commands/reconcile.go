@@ -219,7 +219,7 @@ func (s *Service) goneOutside(ctx context.Context, name, cloudID string) *store.
 		if in.Status != store.InstanceReady || in.CloudID != cloudID {
 			return errUnchanged
 		}
-		in.Status = store.InstanceDestroyed
+		in.Status, in.Ended = store.InstanceDestroyed, s.cfg.Now()
 		return nil
 	})
 	if err != nil {
@@ -254,7 +254,7 @@ func (s *Service) endStale(ctx context.Context, name, opID string) {
 		if in.Status != store.InstanceCreating || in.OpID != opID {
 			return errUnchanged
 		}
-		in.Status = store.InstanceFailed
+		in.Status, in.Ended = store.InstanceFailed, s.cfg.Now()
 		return nil
 	})
 	if err == nil {

@@ -164,7 +164,7 @@ func (s *Service) fail(ctx context.Context, id string, err error) {
 	if op.Kind == store.OpUp {
 		in, _ = s.store.UpdateInstance(ctx, op.Instance, func(in *store.Instance) error {
 			if in.OpID == op.ID && in.CloudID == "" && in.Status.Live() {
-				in.Status = store.InstanceFailed
+				in.Status, in.Ended = store.InstanceFailed, s.cfg.Now()
 			}
 			return nil
 		})

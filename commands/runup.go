@@ -33,7 +33,7 @@ func (s *Service) runUp(ctx context.Context, op *store.Operation) error {
 	if op.State == store.OpAccepted {
 		in, _ := s.store.GetInstance(ctx, op.Instance)
 		s.emit(ctx, EventAccepted, op, in, nil)
-		if s.needsApproval(req.Price) {
+		if s.needsApproval(req.Price) || req.OverBudget {
 			return s.requestApproval(ctx, op, in)
 		}
 	}
@@ -61,7 +61,7 @@ func (s *Service) resolveLate(ctx context.Context, op *store.Operation, req *upR
 	if err != nil {
 		return err
 	}
-	if err := s.resolve(cat, op.Provider, req); err != nil {
+	if err := s.resolve(ctx, cat, op.Provider, op.Owner, req); err != nil {
 		return err
 	}
 	raw, _ := json.Marshal(req)
@@ -169,7 +169,7 @@ func (s *Service) estimated(provider string) bool {
 
 func (s *Service) markDestroyed(ctx context.Context, name string) *store.Instance {
 	in, err := s.store.UpdateInstance(ctx, name, func(in *store.Instance) error {
-		in.Status = store.InstanceDestroyed
+		in.Status, in.Ended = store.InstanceDestroyed, s.cfg.Now()
 		return nil
 	})
 	if err != nil && !errors.Is(err, store.ErrNotFound) {

@@ -58,6 +58,10 @@ type Config struct {
 	// while nothing changes, up to ten times its value, and starts over
 	// when an instance is added. Zero: 3s.
 	PollInterval time.Duration
+	// Channels narrows what may be created per channel id.
+	Channels map[string]ChannelPolicy
+	// Budget is the per-person monthly spending limit. Zero: none.
+	Budget Budget
 	// CloudInit is extra cloud-config YAML merged into every VM's user
 	// data (see package cloudinit). Zero: none.
 	CloudInit string
@@ -67,9 +71,13 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Defaults are a provider's default size, region and image.
+// Defaults are a provider's default size, region and image, and what
+// people may ask for there.
 type Defaults struct {
 	Size, Region, Image string
+	// AllowedSizes and AllowedRegions restrict requests. Nil: anything
+	// the cloud offers.
+	AllowedSizes, AllowedRegions []string
 }
 
 func (c *Config) setDefaults() {

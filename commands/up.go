@@ -22,8 +22,12 @@ type upRequest struct {
 	Snapshot string              `json:"snapshot,omitempty"`
 	TTL      time.Duration       `json:"ttl"`
 	Price    float64             `json:"price"`
-	Resolved bool                `json:"resolved"`
-	UserName string              `json:"user_name,omitempty"`
+	Channel  string              `json:"channel,omitempty"`
+	// OverBudget reports whether the request goes over the owner's
+	// monthly budget and so needs an approver.
+	OverBudget bool   `json:"over_budget,omitempty"`
+	Resolved   bool   `json:"resolved"`
+	UserName   string `json:"user_name,omitempty"`
 }
 
 func (s *Service) acceptUp(ctx context.Context, key string, c Caller, cmd Command) (Reply, error) {
@@ -39,12 +43,15 @@ func (s *Service) acceptUp(ctx context.Context, key string, c Caller, cmd Comman
 		return Reply{}, refuse(fmt.Sprintf("use `--ttl %s` or less", fmtDuration(s.cfg.MaxLease)),
 			"a lease of %s is longer than the maximum of %s", fmtDuration(ttl), fmtDuration(s.cfg.MaxLease))
 	}
-	req := upRequest{Size: cmd.Size, Region: cmd.Region, Snapshot: cmd.Snapshot, TTL: ttl, UserName: c.UserName}
+	if err := s.checkCloud(c.Channel, pname); err != nil {
+		return Reply{}, err
+	}
+	req := upRequest{Size: cmd.Size, Region: cmd.Region, Snapshot: cmd.Snapshot, TTL: ttl, UserName: c.UserName, Channel: c.Channel}
 	if req.Image, err = parseImage(cmd.Image, cmd.Snapshot, s.cfg.Defaults[pname].Image); err != nil {
 		return Reply{}, err
 	}
 	if cat, ok := s.catalogs.cached(pname); ok {
-		if err := s.resolve(cat, pname, &req); err != nil {
+		if err := s.resolve(ctx, cat, pname, c.User, &req); err != nil {
 			return Reply{}, err
 		}
 	}
@@ -105,15 +112,21 @@ func (s *Service) acceptUp(ctx context.Context, key string, c Caller, cmd Comman
 	return r, nil
 }
 
-// resolve validates size and region against cat and fills defaults and
-// the price.
-func (s *Service) resolve(cat *providers.Catalog, pname string, req *upRequest) error {
+// resolve validates size and region against cat and the allowed lists,
+// fills defaults and the price, and checks owner's budget.
+func (s *Service) resolve(ctx context.Context, cat *providers.Catalog, pname, owner string, req *upRequest) error {
+	sizes, regions := s.allowed(pname, req.Channel)
+	cat, err := restrict(cat, sizes, regions, req.Size, req.Region)
+	if err != nil {
+		return err
+	}
 	size, region, err := resolveSizeRegion(cat, s.cfg.Defaults[pname], req.Size, req.Region)
 	if err != nil {
 		return err
 	}
 	req.Size, req.Region, req.Price, req.Resolved = size.Slug, region, size.PriceHourly, true
-	return nil
+	req.OverBudget, err = s.checkBudget(ctx, owner, req.Price, req.TTL)
+	return err
 }
 
 // checkQuota refuses when user has max live instances or more, not

@@ -40,6 +40,7 @@ type Instance struct {
 	Created     time.Time      `json:"created"`
 	LeaseExpiry time.Time      `json:"lease_expiry"`
 	WarnedAt    time.Time      `json:"warned_at,omitzero"`
+	Ended       time.Time      `json:"ended,omitzero"` // when it was destroyed or failed
 	Status      InstanceStatus `json:"status"`
 	OpID        string         `json:"op_id,omitempty"` // operation that created it
 }
