@@ -18,6 +18,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/spuffbot/spuffbot/failpoint"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -46,6 +48,10 @@ cloud tokens ...); docs/configuration.md lists them all.
 `
 
 func main() {
+	if err := failpoint.Enable(os.Getenv(failpoint.EnvVar)); err != nil { // crash tests only
+		fmt.Fprintln(os.Stderr, "spuffbot:", err)
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -18,8 +19,10 @@ import (
 	"github.com/spuffbot/spuffbot/store"
 )
 
-// shutdownGrace bounds how long a shutdown waits for work in flight.
-const shutdownGrace = 20 * time.Second
+// shutdownGrace bounds how long a shutdown waits for work in flight once
+// Slack's envelopes are acked: well within the 10 s a container runtime
+// gives before SIGKILL (which is safe too, only less tidy).
+const shutdownGrace = 8 * time.Second
 
 // slackTokens reads and checks the two Slack tokens. The messages name the
 // variable and never the value.
@@ -81,6 +84,7 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stde
 		BotToken:      botTok,
 		APIURL:        getenv("SLACK_API_URL"),
 		NotifyChannel: cfg.NotifyChannel,
+		Admins:        cfg.Policy.Admins,
 		Logger:        a.log,
 		Metrics:       m,
 		ExpireEvery:   -1, // Service.Background expires approvals
@@ -97,20 +101,37 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stde
 	go svc.Warm(ctx)
 	bgCtx, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
-	go svc.Background(bgCtx) // reconciler, lease reaper, approval expiry
+	bgDone := make(chan struct{})
+	go func() {
+		defer close(bgDone)
+		svc.Background(bgCtx) // reconciler, lease reaper, approval expiry
+	}()
 	a.log.Info("starting", "provider", cfg.Clouds.Default, "clouds", strings.Join(cfg.EnabledClouds(), ","))
 	err = b.Run(ctx)
-	// Run has stopped taking envelopes and acked those in flight; operations
-	// still running stop at their next step and stay journaled for the next
-	// start. Give them a bounded time to reach it.
-	done := make(chan struct{})
-	go func() { svc.Wait(); close(done) }()
+	stopBackground()
+	shutdown(a.log, bgDone, svc, b)
+	return err // and the deferred a.close closes the database
+}
+
+// shutdown is the rest of a graceful exit once Run has stopped taking
+// envelopes and acked those in flight: the background loops end, the
+// operations still running stop at their next step (staying journaled for
+// the next start), the bot shows what they reported and records every
+// thread it opened. It takes at most shutdownGrace.
+func shutdown(log *slog.Logger, bgDone <-chan struct{}, svc *commands.Service, b *bot.Bot) {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
 	select {
-	case <-done:
-	case <-time.After(shutdownGrace):
-		a.log.Warn("shutdown: operations still running; they resume on next start")
+	case <-bgDone:
+	case <-ctx.Done():
 	}
-	return err
+	if err := svc.Shutdown(ctx); err != nil {
+		log.Warn("shutdown: operations still running; they resume on next start", "err", err)
+	}
+	if err := b.Drain(ctx); err != nil {
+		log.Warn("shutdown: messages not shown", "err", err)
+	}
+	log.Info("stopped")
 }
 
 // serveHealth serves /metrics, /healthz and /readyz on addr until stop.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/spuffbot/spuffbot/commands"
 	"github.com/spuffbot/spuffbot/config"
@@ -15,6 +16,7 @@ import (
 	"github.com/spuffbot/spuffbot/providers/digitalocean"
 	"github.com/spuffbot/spuffbot/providers/hetzner"
 	"github.com/spuffbot/spuffbot/store"
+	"github.com/spuffbot/spuffbot/store/etcdstore"
 )
 
 // registry lists the clouds this binary was built with.
@@ -27,11 +29,25 @@ func registry() *providers.Registry {
 	return &r
 }
 
+// database is the store as the process uses it: what the Service needs,
+// plus the readiness check and shutdown. *store.DB (one replica, a bbolt
+// file) and *etcdstore.Store (several replicas sharing etcd) are one.
+type database interface {
+	commands.Store
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// envStore names the variable that selects the store: an etcd address
+// (etcd://host:2379,host2:2379, etcds:// for TLS; see etcdstore.ParseURL)
+// for several replicas, or unset for the bbolt file at SPUFF_DB.
+const envStore = "SPUFF_STORE"
+
 // app is everything below a front end: configuration, store, providers.
 type app struct {
 	cfg     *config.Config
 	log     *slog.Logger
-	db      *store.DB
+	db      database
 	provs   map[string]providers.Provider
 	metrics *metrics.Metrics // nil: no metrics
 }
@@ -58,12 +74,40 @@ func open(ctx context.Context, cfg *config.Config, getenv func(string) string, l
 		}
 		a.provs[name] = m.Instrument(p)
 	}
-	db, err := store.Open(cfg.Database, store.Options{})
+	db, err := openStore(ctx, cfg, getenv)
 	if err != nil {
 		return nil, err
 	}
 	a.db = db
 	return a, nil
+}
+
+// openStore opens the store SPUFF_STORE names, or the bbolt file
+// cfg.Database when it is unset. An etcd store is reached at once: Open
+// fails when no member answers.
+func openStore(ctx context.Context, cfg *config.Config, getenv func(string) string) (database, error) {
+	addr := strings.TrimSpace(getenv(envStore))
+	if addr == "" {
+		db, err := store.Open(cfg.Database, store.Options{})
+		if err != nil {
+			return nil, err
+		}
+		return db, nil
+	}
+	scheme, _, _ := strings.Cut(strings.ToLower(addr), "://")
+	if scheme != "etcd" && scheme != "etcds" {
+		// The value is not repeated: a mistyped address may hold a password.
+		return nil, fmt.Errorf("%s: want etcd://host:2379 or etcds://host:2379 (unset: the bbolt file %s)", envStore, cfg.Database)
+	}
+	ecfg, err := etcdstore.ParseURL(addr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", envStore, err)
+	}
+	st, err := etcdstore.Open(ctx, ecfg)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", envStore, err)
+	}
+	return st, nil
 }
 
 // providerEnv lets settings from the configuration file reach the provider

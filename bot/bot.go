@@ -54,6 +54,12 @@ type Config struct {
 	WebTimeout time.Duration
 	// Metrics records ack latency and command outcomes. Zero: none.
 	Metrics Metrics
+	// Admins receive the cards of orphan VMs by DM when there is no
+	// NotifyChannel; set it to commands.Config.Admins. Zero: nobody.
+	Admins []string
+	// ExtendBy is what the Extend button of a lease warning says it adds;
+	// set it to commands.Config.ExtendBy. Zero: 2h.
+	ExtendBy time.Duration
 }
 
 // Metrics is what the bot records; *metrics.Metrics implements it.
@@ -81,6 +87,9 @@ type Bot struct {
 
 	mu  sync.Mutex
 	ops map[string]*opState // op id -> what the bot shows of it
+
+	cost costCards // lease warnings and orphan cards (lease.go, orphan.go)
+	home homeBook  // App Home tabs (home.go)
 
 	handlers sync.WaitGroup // envelope handlers and the expiry loop; Run waits for them
 	queues   sync.WaitGroup // op queues (see ops.go)
@@ -151,12 +160,20 @@ var authErrors = map[string]bool{
 // ends, reconnecting after transient failures. Once connected it resumes
 // the Service's unfinished operations. It returns nil when ctx ends, and
 // an error when Slack refuses the app token.
+//
+// When ctx ends, Run stops taking envelopes (Slack sends the ones it
+// leaves unacked again), lets the handlers in flight journal and ack
+// theirs over the still open connection, then closes it and waits for the
+// handlers. Operations it started go on: see Service.Shutdown and Drain.
 func (b *Bot) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// The connection and the handlers outlive ctx until the acks are out.
+	conn, closeConn := context.WithCancel(context.WithoutCancel(ctx))
+	defer closeConn()
 	client := socketmode.New(b.socket)
 	errc := make(chan error, 1)
-	go func() { errc <- client.RunContext(ctx) }()
+	go func() { errc <- client.RunContext(conn) }()
 
 	if b.cfg.ExpireEvery > 0 {
 		b.spawn(func() { b.expireLoop(ctx) })
@@ -167,13 +184,27 @@ func (b *Bot) Run(ctx context.Context) error {
 		case err := <-errc:
 			b.connected.Store(false)
 			cancel()
+			closeConn()
 			b.handlers.Wait()
 			return runError(ctx, err)
+		case <-ctx.Done():
+			b.connected.Store(false) // /readyz: going away
+			b.acks.wait()            // every envelope taken is acked, or maxDefer passed
+			// slack-go writes acks from a queue of its own: give it a
+			// moment to send the last ones before the connection closes.
+			time.Sleep(ackFlush)
+			closeConn()
+			b.handlers.Wait()
+			return runError(ctx, <-errc)
 		case evt := <-client.Events:
-			b.dispatch(ctx, client, evt)
+			b.dispatch(conn, client, evt)
 		}
 	}
 }
+
+// ackFlush is how long Run keeps the connection open at shutdown after the
+// last ack was handed to slack-go.
+const ackFlush = 100 * time.Millisecond
 
 // runError turns the error RunContext ended with into Run's.
 func runError(ctx context.Context, err error) error {

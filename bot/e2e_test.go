@@ -46,7 +46,7 @@ func TestUpShowsProgressInAThread(t *testing.T) {
 
 func TestRedeliveredCommandCreatesOnce(t *testing.T) {
 	h := newHarness(t)
-	cmd := slacktest.SlashCommand{Text: "up", EnvelopeID: "env-retry-1", TriggerID: "trigger-retry-1"}
+	cmd := slacktest.SlashCommand{Text: "up --provider demo", EnvelopeID: "env-retry-1", TriggerID: "trigger-retry-1"}
 	if _, err := h.slack.SendSlashCommand(h.ctx, cmd); err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func TestInvalidAuthEndsRun(t *testing.T) {
 func TestPrivateChannelFallsBackToResponseURL(t *testing.T) {
 	h := newHarness(t)
 	h.slack.CreateChannel("G0SECRET", slacktest.Private(), slacktest.NotMember())
-	id, err := h.slack.SendSlashCommand(h.ctx, slacktest.SlashCommand{ChannelID: "G0SECRET", Text: "up"})
+	id, err := h.slack.SendSlashCommand(h.ctx, slacktest.SlashCommand{ChannelID: "G0SECRET", Text: "up --provider demo"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -50,6 +51,7 @@ type setup struct {
 	provider func(*demo.Provider) providers.Provider // wraps the demo cloud
 	noWarm   bool                                    // leave the catalog uncached
 	noRun    bool                                    // the test calls start itself
+	clouds   map[string]providers.Provider           // more clouds besides "demo"
 }
 
 // newHarness starts everything; the test's cleanup stops it, in order.
@@ -84,7 +86,9 @@ func newHarness(t testing.TB, opts ...func(*setup)) *harness {
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	su.svc.Logger = logger
 	var b *Bot
-	svc := commands.New(su.svc, db, map[string]providers.Provider{"demo": p},
+	provs := map[string]providers.Provider{"demo": p}
+	maps.Copy(provs, su.clouds)
+	svc := commands.New(su.svc, db, provs,
 		commands.NotifierFunc(func(ctx context.Context, ev commands.Event) { b.Notify(ctx, ev) }))
 	if !su.noWarm {
 		svc.Warm(ctx)
@@ -210,10 +214,14 @@ func (h *harness) dump(channel string) string {
 }
 
 // up runs /spuff up as user in general and returns the root message once
-// it exists.
+// it exists. Empty args type the command with every default spelled out:
+// a bare `/spuff up` opens the modal instead.
 func (h *harness) up(user, args string) slacktest.Message {
 	h.t.Helper()
-	ack := h.slash(user, general, strings.TrimSpace("up "+args))
+	if args == "" {
+		args = "--provider demo"
+	}
+	ack := h.slash(user, general, "up "+args)
 	if ack.Decoded.Text != "" || ack.Err != "" {
 		h.t.Fatalf("/spuff up acked with %q (err %q), want an empty ack", ack.Decoded.Text, ack.Err)
 	}

@@ -12,6 +12,10 @@ import (
 // onInteraction handles a click. The ack goes first: what the click
 // changes is shown with Web API calls afterwards.
 func (b *Bot) onInteraction(ctx context.Context, a acker, req socketmode.Request, cb slack.InteractionCallback) {
+	if cb.Type == slack.InteractionTypeViewSubmission {
+		b.onViewSubmission(ctx, a, req, cb) // the ack is the answer (modal_submit.go)
+		return
+	}
 	b.ack(ctx, a, req, nil)
 	if cb.Type != slack.InteractionTypeBlockActions {
 		return
@@ -22,6 +26,14 @@ func (b *Bot) onInteraction(ctx context.Context, a acker, req socketmode.Request
 			b.decide(ctx, cb, act, true)
 		case actionDeny:
 			b.decide(ctx, cb, act, false)
+		case actionLeaseExtend, actionLeaseDestroy, actionLeaseSnapshot:
+			b.onLeaseClick(ctx, cb, act)
+		case actionOrphanAdoptMine, actionOrphanAdoptFor, actionOrphanDestroy:
+			b.onOrphanClick(ctx, cb, act)
+		case actionUpCloud:
+			b.onUpCloud(ctx, cb, act) // modal.go
+		case actionHomeExtend, actionHomeDestroy:
+			b.onHomeAction(ctx, req, cb, act) // home_action.go
 		}
 	}
 }

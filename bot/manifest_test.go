@@ -7,11 +7,17 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/spuffbot/spuffbot/bot/slacktest"
 )
 
 // manifest is the part of the Slack app manifest the bot relies on.
 type manifest struct {
 	Features struct {
+		AppHome struct {
+			HomeTabEnabled     bool `yaml:"home_tab_enabled"`
+			MessagesTabEnabled bool `yaml:"messages_tab_enabled"`
+		} `yaml:"app_home"`
 		SlashCommands []struct {
 			Command     string `yaml:"command"`
 			Description string `yaml:"description"`
@@ -24,6 +30,9 @@ type manifest struct {
 		} `yaml:"scopes"`
 	} `yaml:"oauth_config"`
 	Settings struct {
+		EventSubscriptions struct {
+			BotEvents []string `yaml:"bot_events"`
+		} `yaml:"event_subscriptions"`
 		Interactivity struct {
 			IsEnabled bool `yaml:"is_enabled"`
 		} `yaml:"interactivity"`
@@ -58,6 +67,16 @@ func TestManifest(t *testing.T) {
 	if c := m.Features.SlashCommands[0]; c.Description == "" || !strings.Contains(c.UsageHint, "up") {
 		t.Errorf("manifest: /spuff has description %q and usage hint %q, want both", c.Description, c.UsageHint)
 	}
+	if !m.Features.AppHome.HomeTabEnabled {
+		t.Error("manifest: home_tab_enabled is not true; the Home tab would not show")
+	}
+	if !m.Features.AppHome.MessagesTabEnabled {
+		t.Error("manifest: messages_tab_enabled is not true; DMs from the bot would have no place")
+	}
+	// The events the bot handles (see onEvent), and no others.
+	if got, want := m.Settings.EventSubscriptions.BotEvents, []string{"app_home_opened"}; !slices.Equal(got, want) {
+		t.Errorf("manifest: bot_events = %q, want %q", got, want)
+	}
 }
 
 // methodScopes maps the Web API methods the bot calls to the bot scope
@@ -67,6 +86,9 @@ var methodScopes = map[string]string{
 	"chat.update":        "chat:write",
 	"chat.postEphemeral": "chat:write",
 	"conversations.open": "im:write",
+	"views.open":         "", // no scope
+	"views.update":       "",
+	"views.publish":      "",
 }
 
 // TestManifestScopesMatchCalls runs the flows that call the most methods
@@ -81,6 +103,10 @@ func TestManifestScopesMatchCalls(t *testing.T) {
 	h.waitEphemeral(h.slack.DMChannel(bob), alice, "only approvers")
 	h.click(bob, h.slack.DMChannel(bob), card.TS, actionApprove)
 	h.waitThread(general, root.TS, "ssh dev@")
+	// The modal and the Home tab.
+	v := h.openModal(alice, "New dev VM")
+	h.submit(slacktest.ViewSubmission{ViewID: v.ID, Values: upValues("demo", "demo-eu", "huge", "", "")})
+	h.openHome(alice, instanceName(t, root))
 
 	needed := map[string]bool{"commands": true, "chat:write.public": true} // /spuff; posting where not invited
 	for _, c := range h.slack.CallLog("") {
@@ -90,6 +116,9 @@ func TestManifestScopesMatchCalls(t *testing.T) {
 		scope, ok := methodScopes[c.Method]
 		if !ok {
 			t.Errorf("the bot calls %s; add its scope to methodScopes and manifest.yml", c.Method)
+			continue
+		}
+		if scope == "" {
 			continue
 		}
 		needed[scope] = true

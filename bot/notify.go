@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/failpoint"
 	"github.com/spuffbot/spuffbot/store"
 )
 
@@ -25,6 +26,9 @@ func queueKey(ev commands.Event) string {
 	if ev.Op.ID == "" && ev.Orphan != nil {
 		return "orphan/" + ev.Orphan.Provider + "/" + ev.Orphan.Instance.ID
 	}
+	if ev.Op.ID == "" && ev.Instance != nil {
+		return "instance/" + ev.Instance.Name // an adopted orphan has no up
+	}
 	return ev.Op.ID
 }
 
@@ -41,6 +45,7 @@ func (b *Bot) show(ctx context.Context, st *opState, ev commands.Event) {
 	case commands.EventApproved, commands.EventDenied, commands.EventApprovalExpired:
 		b.updateCards(ctx, st, ev)
 	}
+	b.showCost(ctx, ev) // lease warning cards, owner DMs, orphan cards
 	if m, ok := renderProgress(ev, asked, b.cfg.Now()); ok {
 		b.reply(ctx, st, ev, m)
 	}
@@ -49,6 +54,7 @@ func (b *Bot) show(ctx context.Context, st *opState, ev commands.Event) {
 			b.log.Error("team notification", "op", ev.Op.ID, "err", err)
 		}
 	}
+	b.homeChanged(ctx, ev) // App Home tabs (home.go)
 	if ev.Op.State.Final() || ev.Orphan != nil {
 		st.mu.Lock()
 		st.final = true
@@ -110,6 +116,7 @@ func (b *Bot) openThread(ctx context.Context, st *opState, op store.Operation, m
 	st.mu.Lock()
 	st.channel, st.root, st.ownRoot, st.lastRoot = op.Channel, ts, true, rootKey(m)
 	st.mu.Unlock()
+	failpoint.Inject("root-after-post") // posted, thread not recorded
 	if _, err := b.svc.AttachThread(ctx, op.ID, op.Channel, ts); err != nil {
 		b.log.Error("attach thread", "op", op.ID, "err", err)
 	}
@@ -161,11 +168,8 @@ func (b *Bot) reply(ctx context.Context, st *opState, ev commands.Event, m messa
 	st.mu.Lock()
 	noChannel := st.noChannel
 	st.mu.Unlock()
-	switch {
-	case noChannel && worthResponse[ev.Kind]:
+	if noChannel && worthResponse[ev.Kind] {
 		b.respondOp(ctx, st, m)
-	case ev.Kind == commands.EventLeaseWarning && ev.Instance != nil:
-		b.dm(ctx, ev.Instance.Owner, m) // an instance without a thread, e.g. adopted
 	}
 }
 

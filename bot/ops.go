@@ -1,6 +1,9 @@
 package bot
 
-import "sync"
+import (
+	"context"
+	"sync"
+)
 
 // opState is what the bot keeps in memory about one operation: where its
 // thread is, the command's response_url, the approval cards, and a queue
@@ -66,6 +69,26 @@ func (b *Bot) enqueue(st *opState, task func()) {
 	st.mu.Unlock()
 	b.queues.Add(1)
 	go b.drain(st)
+}
+
+// Drain waits until every operation's queued work (root messages, thread
+// replies, starting operations) is done, or ctx ends, and then returns
+// ctx's error. Call it at shutdown once nothing queues more: after Run has
+// returned and Service.Shutdown has stopped the operations, so that what
+// they reported reaches Slack and every thread opened is journaled before
+// the store closes.
+func (b *Bot) Drain(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		b.queues.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // drain runs st's tasks until none is left, then forgets a finished

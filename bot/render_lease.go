@@ -48,7 +48,8 @@ func renderInstanceProgress(ev commands.Event) (message, bool) {
 	name := escape(in.Name)
 	switch ev.Kind {
 	case commands.EventLeaseWarning:
-		return textMessage(fmt.Sprintf(":alarm_clock: %s %s Keep it longer with `/spuff extend %s 2h`, or destroy it now with `/spuff down %s`.",
+		return textMessage(fmt.Sprintf(":alarm_clock: %s %s I sent you buttons by DM to keep it longer or destroy it; "+
+			"`/spuff extend %s 2h` and `/spuff down %s` work too.",
 			user(in.Owner), ev.Detail, name, name)), true
 	case commands.EventExtended:
 		return textMessage(fmt.Sprintf(":alarm_clock: %s extended the lease: %s now runs until %s.",
@@ -62,10 +63,11 @@ func renderInstanceProgress(ev commands.Event) (message, bool) {
 }
 
 // renderInstanceTeamLine is the team channel's line for a lease or
-// reconciler event, if it has one.
+// reconciler event, if it has one. Orphans have none: their card goes to
+// the team channel (orphan.go).
 func renderInstanceTeamLine(ev commands.Event) (message, bool) {
-	if o := ev.Orphan; o != nil {
-		return renderOrphanLine(ev, o), true
+	if ev.Orphan != nil {
+		return message{}, false
 	}
 	in := ev.Instance
 	if in == nil {
@@ -81,8 +83,9 @@ func renderInstanceTeamLine(ev commands.Event) (message, bool) {
 	return message{}, false
 }
 
-// renderOrphanLine tells the team about a VM with spuff's labels that
-// spuffbot does not track, and what became of it.
+// renderOrphanLine tells the admins about a VM with spuff's labels that
+// spuffbot does not track, and what became of it, in one line: for an
+// orphan whose card they never got.
 func renderOrphanLine(ev commands.Event, o *commands.Orphan) message {
 	cloud := ev.ProviderLabel
 	what := fmt.Sprintf("%s (id %s) on %s", code(o.Instance.Name), code(o.Instance.ID), cloud)

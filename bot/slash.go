@@ -9,6 +9,8 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/failpoint"
+	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/store"
 )
 
@@ -23,6 +25,10 @@ func (b *Bot) onSlash(ctx context.Context, a acker, req socketmode.Request, sc s
 		b.ackMessage(ctx, a, req, renderError(err, ""), sc.ResponseURL)
 		return
 	}
+	if isBareUp(cmd) && sc.TriggerID != "" {
+		b.openUpModal(ctx, a, req, sc) // modal.go
+		return
+	}
 	// Slack keeps trigger_id when it redelivers a command; the envelope id
 	// is the fallback for payloads without one.
 	key := sc.TriggerID
@@ -31,6 +37,12 @@ func (b *Bot) onSlash(ctx context.Context, a acker, req socketmode.Request, sc s
 	}
 	reply, err := b.svc.Handle(ctx, key, caller, cmd)
 	b.cfg.Metrics.CommandDone(string(cmd.Verb), outcome(reply, err))
+	if err != nil && !answerable(err) {
+		// Not journaled (the store is out of reach): no ack, so that Slack
+		// delivers the command again, to a replica that can journal it.
+		b.log.Error("command not journaled; left unacknowledged", "cmd", string(cmd.Verb), "user", sc.UserID, "err", err)
+		return
+	}
 	if err != nil {
 		b.ackMessage(ctx, a, req, b.explain(err, "cmd", string(cmd.Verb), "user", sc.UserID), sc.ResponseURL)
 		return
@@ -40,12 +52,14 @@ func (b *Bot) onSlash(ctx context.Context, a acker, req socketmode.Request, sc s
 		b.ack(ctx, a, req, nil)
 	case reply.Op != nil:
 		op := *reply.Op
+		failpoint.Inject("slash-before-ack") // journaled, not acked
 		acked := op.Kind != store.OpUp && reply.Text != ""
 		if acked {
 			b.ackMessage(ctx, a, req, textMessage(reply.Text), sc.ResponseURL)
 		} else {
 			b.ack(ctx, a, req, nil) // the root message in the channel is the answer
 		}
+		failpoint.Inject("slash-after-ack") // acked, no thread yet
 		b.startOp(ctx, op, sc.ResponseURL, acked)
 		for _, w := range reply.Warnings {
 			b.tell(ctx, sc.ChannelID, sc.UserID, sc.ResponseURL, textMessage(":warning: "+w))
@@ -85,6 +99,15 @@ func outcome(r commands.Reply, err error) string {
 		return outcomeRefused
 	}
 	return outcomeError
+}
+
+// answerable reports whether err, from Service.Handle, is an answer for
+// the person: a refusal or a cloud's typed error. Any other error means
+// the request could not be read or journaled.
+func answerable(err error) bool {
+	var ue *commands.UsageError
+	var pe *providers.Error
+	return errors.As(err, &ue) || errors.As(err, &pe)
 }
 
 // explain renders err for a person. An error that is not the person's

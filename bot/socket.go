@@ -93,10 +93,13 @@ func (b *Bot) dispatch(ctx context.Context, client *socketmode.Client, evt socke
 			b.onInteraction(ctx, a, req, cb)
 		})
 	case socketmode.EventTypeEventsAPI:
-		// spuffbot subscribes to no events; ack so that Slack does not retry.
+		// Ack at once so that Slack does not retry, then handle (home.go).
 		if evt.Request != nil {
-			req := *evt.Request
-			b.spawn(func() { b.ack(ctx, client, req, nil) })
+			req, data := *evt.Request, evt.Data
+			b.spawn(func() {
+				b.ack(ctx, client, req, nil)
+				b.onEvent(ctx, data)
+			})
 		}
 	}
 }

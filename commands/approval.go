@@ -144,7 +144,7 @@ func (s *Service) ExpireApprovals(ctx context.Context) (int, error) {
 // endApproval fails a request that was denied or expired and releases
 // its reserved instance name.
 func (s *Service) endApproval(ctx context.Context, op *store.Operation, a *store.Approval, kind EventKind, why string) {
-	op = s.failOp(ctx, op.ID, fmt.Errorf("%s", why))
+	op = s.endOp(ctx, op.ID, why)
 	if op == nil {
 		return
 	}

@@ -5,19 +5,24 @@ import (
 	"time"
 )
 
-// housekeepingEvery is how often Background runs Reap and ExpireApprovals.
-const housekeepingEvery = time.Minute
-
 // Background does the periodic work until ctx ends: Reconcile at once and
 // every Config.ReconcileEvery; Reap and ExpireApprovals at once and every
-// minute. Errors are logged; a failed pass is tried again at the next
-// tick. Run it in its own goroutine next to the front end.
-func (s *Service) Background(ctx context.Context) {
+// Config.ReapEvery. Errors are logged; a failed pass is tried again at the
+// next tick. Run it in its own goroutine next to the front end.
+//
+// With a store shared by several replicas, those loops run only on the
+// replica the store elects (an Elector), from its election until it loses
+// the leadership, and every replica resumes, every HAConfig.ResumeEvery,
+// the operations whose replica died (a Claimer; see Resume).
+func (s *Service) Background(ctx context.Context) { s.background(ctx, s.leaderLoops) }
+
+// leaderLoops is the periodic work one replica does for all.
+func (s *Service) leaderLoops(ctx context.Context) {
 	s.reconcilePass(ctx)
 	s.housekeeping(ctx)
 	reconcile := time.NewTicker(s.cfg.ReconcileEvery)
 	defer reconcile.Stop()
-	house := time.NewTicker(housekeepingEvery)
+	house := time.NewTicker(s.cfg.ReapEvery)
 	defer house.Stop()
 	for {
 		select {

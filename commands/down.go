@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/spuffbot/spuffbot/failpoint"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/store"
 )
@@ -83,6 +84,7 @@ func (s *Service) runDown(ctx context.Context, op *store.Operation) error {
 		return err
 	}
 	s.emit(ctx, EventDestroying, op, in, nil)
+	failpoint.Inject("down-before-destroy")
 	if cloudID != "" {
 		if err := p.DestroyInstance(ctx, cloudID); err != nil {
 			return err
@@ -94,7 +96,9 @@ func (s *Service) runDown(ctx context.Context, op *store.Operation) error {
 			return err
 		}
 	}
+	failpoint.Inject("down-after-destroy") // gone at the cloud, live in the store
 	in = s.markDestroyed(ctx, op.Instance)
+	failpoint.Inject("down-after-mark") // destroyed in the store, operation not done
 	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step = store.OpDone, "destroyed" })
 	if err != nil {
 		return err
@@ -120,10 +124,12 @@ func (s *Service) snapshot(ctx context.Context, p providers.Provider, op *store.
 		return err
 	}
 	s.emit(ctx, EventSnapshotting, op, in, nil)
+	failpoint.Inject("snapshot-before-create")
 	snap, err := p.CreateSnapshot(ctx, cloudID, name)
 	if err != nil {
 		return err
 	}
+	failpoint.Inject("snapshot-after-create") // the snapshot exists, its id is not journaled
 	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.SnapshotID, o.Step = snap.ID, "snapshotted" })
 	if err != nil {
 		return err

@@ -125,16 +125,18 @@ func (s *Service) warn(ctx context.Context, name string) bool {
 // expire journals and runs the down operation that ends in's lease, and
 // reports whether the instance is destroyed.
 func (s *Service) expire(ctx context.Context, in store.Instance) bool {
-	op, _, err := s.store.CreateOperation(ctx, store.Operation{
+	op, created, err := s.journalExpiry(ctx, store.Operation{
 		ID: newID(), Kind: store.OpDown, State: store.OpAccepted, Owner: SystemActor,
 		Channel: in.Channel, ThreadTS: in.ThreadTS, Provider: in.Provider, Instance: in.Name, CloudID: in.CloudID,
 		Request: mustJSON(downRequest{Expired: true}),
-	})
+	}, &in)
 	if err != nil {
 		s.log.Error("journal expiry", "instance", in.Name, "err", err)
 		return false
 	}
-	s.audit(ctx, SystemActor, "expire", in.Name, "accepted", op.ID)
+	if created {
+		s.audit(ctx, SystemActor, "expire", in.Name, "accepted", op.ID)
+	}
 	s.Run(ctx, op.ID)
 	done, err := s.store.GetOperation(context.WithoutCancel(ctx), op.ID)
 	return err == nil && done.State == store.OpDone

@@ -10,11 +10,20 @@ import (
 )
 
 // Start runs operation id in the background; see Run. Wait waits for it.
+// The operation outlives ctx and ends early only at Shutdown; after
+// Shutdown, Start leaves the operation journaled for the next start.
 func (s *Service) Start(ctx context.Context, id string) {
-	s.wg.Add(1)
+	halt, ok := s.stop.enter(&s.wg)
+	if !ok {
+		s.log.Info("shutting down; operation left for the next start", "op", id)
+		return
+	}
 	go func() {
 		defer s.wg.Done()
-		s.Run(context.WithoutCancel(ctx), id)
+		ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		defer cancel()
+		defer context.AfterFunc(halt, cancel)()
+		s.Run(ctx, id)
 	}()
 }
 
@@ -22,12 +31,20 @@ func (s *Service) Start(ctx context.Context, id string) {
 // journaling each step before it touches a cloud and reporting progress to
 // the Notifier. An operation already running in this process, or already
 // final, is left alone, so Run is safe to call again for the same id: that
-// is how a crash is recovered (see Resume).
+// is how a crash is recovered (see Resume). With a store shared by several
+// replicas (a Claimer), Run first claims the operation and leaves it alone
+// when another replica holds it; it stops, as at shutdown, if it loses the
+// claim.
 func (s *Service) Run(ctx context.Context, id string) {
 	if _, busy := s.running.LoadOrStore(id, struct{}{}); busy {
 		return
 	}
 	defer s.running.Delete(id)
+	ctx, release, ok := s.claim(ctx, id)
+	if !ok {
+		return
+	}
+	defer release()
 	op, err := s.store.GetOperation(ctx, id)
 	if err != nil {
 		s.log.Error("operation not found", "op", id, "err", err)
@@ -59,6 +76,13 @@ func (s *Service) Run(ctx context.Context, id string) {
 // waiting, unless the decision was recorded before the crash: an approved
 // one is restarted, a denied or expired one is ended. It returns the
 // number of operations restarted.
+//
+// With a store shared by several replicas (a Claimer), Resume restarts
+// only what no replica runs: it claims each operation first, and leaves
+// alone one accepted or approved within HAConfig.ResumeGrace, which the
+// replica that took the request is about to start. Background calls it
+// every HAConfig.ResumeEvery then, so that a survivor finishes what a dead
+// replica started once its claims expire.
 func (s *Service) Resume(ctx context.Context) (int, error) {
 	ops, err := s.store.ListOperations(ctx, true)
 	if err != nil {
@@ -67,6 +91,9 @@ func (s *Service) Resume(ctx context.Context) (int, error) {
 	n := 0
 	for _, op := range ops {
 		if op.State == store.OpAwaitingApproval && !s.decided(ctx, &op) {
+			continue
+		}
+		if !s.take(ctx, &op) {
 			continue
 		}
 		s.log.Info("resuming operation", "op", op.ID, "cmd", string(op.Kind), "instance", op.Instance)
@@ -87,7 +114,7 @@ func (s *Service) decided(ctx context.Context, op *store.Operation) bool {
 	}
 	switch a.State {
 	case store.ApprovalApproved:
-		return true
+		return !s.freshlyApproved(a)
 	case store.ApprovalDenied:
 		s.endApproval(ctx, op, a, EventDenied, fmt.Sprintf("denied by <@%s>", a.DecidedBy))
 	case store.ApprovalExpired:
@@ -144,9 +171,10 @@ func (s *Service) emit(ctx context.Context, kind EventKind, op *store.Operation,
 
 // fail ends operation id with err, tells the person why, and audits it.
 // A cancelled context is a shutdown, not a failure: the operation stays
-// journaled for the next start.
+// journaled for the next start. So is any error once ctx has ended, which
+// may be the shutdown's doing; the next start finds out.
 func (s *Service) fail(ctx context.Context, id string, err error) {
-	if isCtxErr(err) && ctx.Err() != nil {
+	if ctx.Err() != nil {
 		s.log.Info("operation interrupted; will resume on next start", "op", id)
 		return
 	}

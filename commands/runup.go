@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/spuffbot/spuffbot/failpoint"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/store"
 )
@@ -104,6 +105,7 @@ func (s *Service) create(ctx context.Context, p providers.Provider, op *store.Op
 	}
 	in, _ := s.store.GetInstance(ctx, op.Instance)
 	s.emit(ctx, EventCreating, op, in, nil)
+	failpoint.Inject("up-before-create")
 	if found == nil {
 		ireq, err := s.instanceRequest(ctx, p, op, req, in)
 		if err != nil {
@@ -113,10 +115,12 @@ func (s *Service) create(ctx context.Context, p providers.Provider, op *store.Op
 			return err
 		}
 	}
+	failpoint.Inject("up-after-create") // the VM exists, its id is not journaled
 	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.Step, o.CloudID = stepCreated, found.ID })
 	if err != nil {
 		return err
 	}
+	failpoint.Inject("up-after-journal-id") // on the operation, not yet on the instance
 	in, err = s.store.UpdateInstance(ctx, op.Instance, func(in *store.Instance) error {
 		in.CloudID = found.ID
 		return nil
@@ -132,6 +136,7 @@ func (s *Service) create(ctx context.Context, p providers.Provider, op *store.Op
 // the lease and finishes the operation. If waiting fails for a reason
 // other than shutdown, the VM is destroyed so that it does not bill unseen.
 func (s *Service) awaitReady(ctx context.Context, p providers.Provider, op *store.Operation, req upRequest) error {
+	failpoint.Inject("up-before-wait")
 	ready, err := s.waitReady(ctx, op.Provider, p, op.CloudID)
 	if err != nil {
 		if !(isCtxErr(err) && ctx.Err() != nil) {
@@ -153,6 +158,7 @@ func (s *Service) awaitReady(ctx context.Context, p providers.Provider, op *stor
 	if err != nil {
 		return err
 	}
+	failpoint.Inject("up-after-ready") // instance ready, operation not done
 	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step = store.OpDone, "ready" })
 	if err != nil {
 		return err

@@ -65,6 +65,11 @@ type Config struct {
 	// CloudInit is extra cloud-config YAML merged into every VM's user
 	// data (see package cloudinit). Zero: none.
 	CloudInit string
+	// ReapEvery is how often Background runs Reap and ExpireApprovals.
+	// Zero: 1m.
+	ReapEvery time.Duration
+	// HA says how replicas sharing a store split the work; see HAConfig.
+	HA HAConfig
 	// Now is the clock. Zero: time.Now.
 	Now func() time.Time
 	// Logger receives the service's log lines. Zero: slog.Default().
@@ -108,6 +113,10 @@ func (c *Config) setDefaults() {
 	if c.PollInterval == 0 {
 		c.PollInterval = 3 * time.Second
 	}
+	if c.ReapEvery <= 0 {
+		c.ReapEvery = time.Minute
+	}
+	c.HA.setDefaults()
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -135,6 +144,8 @@ type Service struct {
 	acceptMu sync.Mutex // serialises quota checks with the reservations they guard
 	running  sync.Map   // op id -> struct{}: operations being run in this process
 	wg       sync.WaitGroup
+	stop     stopState // Shutdown (shutdown.go)
+	ha       haState   // claims and leadership among replicas (ha.go)
 
 	pollers pollerSet  // one readiness poller per cloud
 	reap    reaper     // lease warnings and expiries

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/spuffbot/spuffbot/failpoint"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/store"
 )
@@ -93,6 +94,7 @@ func (s *Service) runSnapshotCreate(ctx context.Context, op *store.Operation) er
 			return err
 		}
 	}
+	failpoint.Inject("snapshot-after-journal-id") // operation not done
 	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step = store.OpDone, "snapshotted" })
 	if err != nil {
 		return err

@@ -12,11 +12,15 @@
 //	instances_by_cloud_id/<provider>/<cloud id>/<name> the instance's name
 //	operations/<id>                                   an Operation
 //	operations_by_key/<idempotency key>               the operation's id
+//	operations_open/<id>                              the id of an operation not final
 //	approvals/<operation id>                          an Approval
 //	ssh_keys/<owner>/<fingerprint>                    an SSHKey
 //	audit/<time>/<seq>                                an AuditEvent
 //	meta/audit_seq                                    the last audit sequence number
 //	meta/schema_version                               the layout version, "1"
+//	meta/operations_open_indexed                      set once operations_open is complete
+//	claims/<operation id>                             the replica running it, under its lease
+//	election/<lease id>                               a replica campaigning to lead
 //
 // Every segment is path-escaped, so none contains a slash. A record and
 // its index keys are written in one transaction. Read-modify-write
@@ -26,6 +30,12 @@
 //
 // Missing records are reported with errors wrapping store.ErrNotFound,
 // duplicates with store.ErrExists, as the bbolt store does.
+//
+// Replicas coordinate through the same etcd: each Store keeps one session,
+// a lease it renews while it lives. Claim marks an operation as run by
+// this replica under that lease, and Lead campaigns in an election held on
+// it (etcd's concurrency package), so that a replica that dies loses its
+// claims and its leadership when the lease expires, after Config.LeaseTTL.
 package etcdstore
 
 import (
@@ -33,11 +43,14 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.etcd.io/etcd/client/v3/concurrency"
 	"go.uber.org/zap"
 )
 
@@ -67,7 +80,18 @@ type Config struct {
 	DialTimeout time.Duration
 	// Now is the clock that stamps records. Nil means time.Now.
 	Now func() time.Time
+	// LeaseTTL is how long the replica's claims and leadership outlive its
+	// last contact with etcd; etcd counts in whole seconds, so it is
+	// rounded up. Zero means DefaultLeaseTTL.
+	LeaseTTL time.Duration
+	// ID names this replica in claims and in the election, for people
+	// reading etcd. Empty means "<hostname>-<pid>".
+	ID string
 }
+
+// DefaultLeaseTTL is the lease of a replica's claims and leadership when
+// Config.LeaseTTL is zero.
+const DefaultLeaseTTL = 10 * time.Second
 
 // Store is spuffbot's state in etcd. It is safe for concurrent use, also
 // by several processes sharing one prefix.
@@ -75,6 +99,12 @@ type Store struct {
 	client *clientv3.Client
 	keys   layout
 	clock  func() time.Time
+	id     string
+	ttl    int // seconds
+
+	mu      sync.Mutex
+	session *concurrency.Session // nil until the first claim or campaign
+	closed  bool
 }
 
 // Open connects to etcd, checks that the prefix holds data this version
@@ -96,6 +126,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.LeaseTTL <= 0 {
+		cfg.LeaseTTL = DefaultLeaseTTL
+	}
+	if cfg.ID == "" {
+		host, _ := os.Hostname()
+		cfg.ID = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
 	cli, err := clientv3.New(clientv3.Config{
 		Endpoints:   cfg.Endpoints,
 		TLS:         cfg.TLS,
@@ -107,10 +144,15 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("etcdstore: open %s: %w", strings.Join(cfg.Endpoints, ","), err)
 	}
-	s := &Store{client: cli, keys: layout(cfg.Prefix), clock: cfg.Now}
+	s := &Store{client: cli, keys: layout(cfg.Prefix), clock: cfg.Now, id: cfg.ID,
+		ttl: int((cfg.LeaseTTL + time.Second - 1) / time.Second)}
 	checkCtx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
 	defer cancel()
-	if err := s.checkSchema(checkCtx); err != nil {
+	err = s.checkSchema(checkCtx)
+	if err == nil {
+		err = s.indexOpenOperations(checkCtx)
+	}
+	if err != nil {
 		_ = cli.Close()
 		return nil, fmt.Errorf("etcdstore: open %s: %w", strings.Join(cfg.Endpoints, ","), err)
 	}
@@ -146,9 +188,11 @@ func (s *Store) checkSchema(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the connection to etcd. The Store must not be used
-// afterwards.
+// Close revokes the replica's lease, so that its claims and leadership
+// pass to another replica at once rather than when the lease expires, and
+// closes the connection to etcd. The Store must not be used afterwards.
 func (s *Store) Close() error {
+	s.endSession()
 	if err := s.client.Close(); err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("etcdstore: close: %w", err)
 	}
@@ -163,7 +207,7 @@ func (s *Store) Client() *clientv3.Client { return s.client }
 // Ping reports whether etcd answers a linearizable read, which needs a
 // quorum of members: nil means the store can be used.
 func (s *Store) Ping(ctx context.Context) error {
-	if _, err := s.client.Get(ctx, s.keys.schema(), clientv3.WithCountOnly()); err != nil {
+	if _, err := s.get(ctx, s.keys.schema(), clientv3.WithCountOnly()); err != nil {
 		return fmt.Errorf("etcdstore: ping: %w", err)
 	}
 	return nil

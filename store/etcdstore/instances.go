@@ -161,7 +161,7 @@ func (s *Store) FindInstanceByCloudID(ctx context.Context, provider, cloudID str
 // same transaction as its records cannot be stale, but keep checks what
 // the index claims all the same.
 func (s *Store) indexedInstances(ctx context.Context, dir string, keep func(*store.Instance) bool) ([]store.Instance, error) {
-	kvs, err := s.indexed(ctx, dir)
+	kvs, err := s.indexed(ctx, dir, s.keys.instance)
 	if err != nil {
 		return nil, err
 	}

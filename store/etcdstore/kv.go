@@ -65,9 +65,21 @@ func (t *table[T]) writes(l layout, old, cur *T) ([]clientv3.Op, error) {
 	return ops, nil
 }
 
-// get reads the key, unless ctx is done already.
-func (s *Store) get(ctx context.Context, key string, opts ...clientv3.OpOption) (*clientv3.GetResponse, error) {
+// usable returns why a request must not be sent: ctx is done, or the
+// store is closed (its client would only fail, after retrying).
+func (s *Store) usable(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.client.Ctx().Err() != nil {
+		return errClosed
+	}
+	return nil
+}
+
+// get reads the key, unless ctx is done already or the store is closed.
+func (s *Store) get(ctx context.Context, key string, opts ...clientv3.OpOption) (*clientv3.GetResponse, error) {
+	if err := s.usable(ctx); err != nil {
 		return nil, err
 	}
 	return s.client.Get(ctx, key, opts...)
@@ -230,9 +242,9 @@ func (s *Store) getAt(ctx context.Context, keys []string, rev int64) ([]*mvccpb.
 	return out, nil
 }
 
-// indexed reads the index keys under dir, whose values are instance
-// names, and the instances they name, all at one revision.
-func (s *Store) indexed(ctx context.Context, dir string) ([]*mvccpb.KeyValue, error) {
+// indexed reads the index keys under dir, whose values name records, and
+// the records they name (the keys target gives), all at one revision.
+func (s *Store) indexed(ctx context.Context, dir string, target func(string) string) ([]*mvccpb.KeyValue, error) {
 	for attempt := 0; ; attempt++ {
 		resp, err := s.get(ctx, dir, clientv3.WithPrefix())
 		if err != nil {
@@ -243,7 +255,7 @@ func (s *Store) indexed(ctx context.Context, dir string) ([]*mvccpb.KeyValue, er
 		}
 		keys := make([]string, len(resp.Kvs))
 		for i, kv := range resp.Kvs {
-			keys[i] = s.keys.instance(string(kv.Value))
+			keys[i] = target(string(kv.Value))
 		}
 		kvs, err := s.getAt(ctx, keys, resp.Header.Revision)
 		// Compaction may have passed the index's revision just now; read
@@ -252,7 +264,7 @@ func (s *Store) indexed(ctx context.Context, dir string) ([]*mvccpb.KeyValue, er
 			continue
 		}
 		if err == nil && len(kvs) != len(keys) {
-			err = fmt.Errorf("index %s names %d instances, %d of them missing", dir, len(keys), len(keys)-len(kvs))
+			err = fmt.Errorf("index %s names %d records, %d of them missing", dir, len(keys), len(keys)-len(kvs))
 		}
 		return kvs, err
 	}

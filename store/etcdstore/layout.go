@@ -42,8 +42,13 @@ func (l layout) cloud(provider, cloudID, name string) string {
 
 func (l layout) operation(id string) string { return l.key("operations", id) }
 func (l layout) opKey(key string) string    { return l.key("operations_by_key", key) }
+func (l layout) openOp(id string) string    { return l.key("operations_open", id) }
+func (l layout) openIndexed() string        { return l.key("meta", "operations_open_indexed") }
 
 func (l layout) approval(opID string) string { return l.key("approvals", opID) }
+
+func (l layout) claim(opID string) string { return l.key("claims", opID) }
+func (l layout) election() string         { return l.dir("election") }
 
 func (l layout) sshKey(owner, fingerprint string) string {
 	return l.key("ssh_keys", owner, fingerprint)

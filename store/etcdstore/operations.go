@@ -8,17 +8,51 @@ import (
 	"slices"
 
 	"github.com/spuffbot/spuffbot/store"
+	"go.etcd.io/etcd/api/v3/mvccpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
+
+// indexOpenOperations fills the index of unfinished operations for data
+// written before there was one, once: a marker records that it is
+// complete. Replicas doing it at the same time write the same keys.
+func (s *Store) indexOpenOperations(ctx context.Context) error {
+	resp, err := s.get(ctx, s.keys.openIndexed(), clientv3.WithCountOnly())
+	if err != nil || resp.Count > 0 {
+		return err
+	}
+	open, err := operations.list(ctx, s, s.keys.dir("operations"), func(op *store.Operation) bool { return !op.State.Final() })
+	if err != nil {
+		return fmt.Errorf("index unfinished operations: %w", err)
+	}
+	for len(open) > 0 {
+		n := min(len(open), maxReadOps)
+		puts := make([]clientv3.Op, n)
+		for i, op := range open[:n] {
+			puts[i] = clientv3.OpPut(s.keys.openOp(op.ID), op.ID)
+		}
+		if _, err := s.client.Txn(ctx).Then(puts...).Commit(); err != nil {
+			return fmt.Errorf("index unfinished operations: %w", err)
+		}
+		open = open[n:]
+	}
+	_, err = s.client.Put(ctx, s.keys.openIndexed(), "1")
+	return err
+}
 
 var operations = &table[store.Operation]{
 	kind: "operation",
 	key:  func(l layout, o *store.Operation) string { return l.operation(o.ID) },
 	index: func(l layout, old, cur *store.Operation) []clientv3.Op {
-		if old != nil || cur.Key == "" {
-			return nil // the key never changes once stored
+		// The unfinished operations are indexed, so that the replicas'
+		// frequent look for work to resume reads those only.
+		ops := []clientv3.Op{clientv3.OpPut(l.openOp(cur.ID), cur.ID)}
+		if cur.State.Final() {
+			ops[0] = clientv3.OpDelete(l.openOp(cur.ID))
 		}
-		return []clientv3.Op{clientv3.OpPut(l.opKey(cur.Key), cur.ID)}
+		if old == nil && cur.Key != "" { // the key never changes once stored
+			ops = append(ops, clientv3.OpPut(l.opKey(cur.Key), cur.ID))
+		}
+		return ops
 	},
 	check: func(old, cur *store.Operation) error {
 		if old.Key != cur.Key {
@@ -52,7 +86,7 @@ func (s *Store) CreateOperation(ctx context.Context, op store.Operation) (store.
 // taken, in one transaction. It returns the operation already holding the
 // key, if one does.
 func (s *Store) createOperation(ctx context.Context, op *store.Operation) (*store.Operation, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.usable(ctx); err != nil {
 		return nil, err
 	}
 	idKey := s.keys.operation(op.ID)
@@ -113,10 +147,20 @@ func (s *Store) UpdateOperation(ctx context.Context, id string, fn func(*store.O
 
 // ListOperations returns the journaled operations, only those not in a
 // final state when unfinishedOnly is set, ordered by Created, then ID.
+// The unfinished ones are read through their index, without reading the
+// whole journal.
 func (s *Store) ListOperations(ctx context.Context, unfinishedOnly bool) ([]store.Operation, error) {
-	out, err := operations.list(ctx, s, s.keys.dir("operations"), func(op *store.Operation) bool {
-		return !unfinishedOnly || !op.State.Final()
-	})
+	keep := func(op *store.Operation) bool { return !unfinishedOnly || !op.State.Final() }
+	var out []store.Operation
+	var err error
+	if unfinishedOnly {
+		var kvs []*mvccpb.KeyValue
+		if kvs, err = s.indexed(ctx, s.keys.dir("operations_open"), s.keys.operation); err == nil {
+			out, err = operations.decodeAll(kvs, keep)
+		}
+	} else {
+		out, err = operations.list(ctx, s, s.keys.dir("operations"), keep)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("etcdstore: list operations: %w", err)
 	}

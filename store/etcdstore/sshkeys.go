@@ -29,7 +29,7 @@ func (s *Store) AddKey(ctx context.Context, k store.SSHKey) error {
 		k.Added = s.now()
 	}
 	err := func() error {
-		if err := ctx.Err(); err != nil {
+		if err := s.usable(ctx); err != nil {
 			return err
 		}
 		ops, err := sshKeys.writes(s.keys, nil, &k)
@@ -68,7 +68,7 @@ func (s *Store) ListKeys(ctx context.Context, owner string) ([]store.SSHKey, err
 // wrapping store.ErrNotFound.
 func (s *Store) RemoveKey(ctx context.Context, owner, fingerprint string) error {
 	err := func() error {
-		if err := ctx.Err(); err != nil {
+		if err := s.usable(ctx); err != nil {
 			return err
 		}
 		resp, err := s.client.Delete(ctx, s.keys.sshKey(owner, fingerprint))

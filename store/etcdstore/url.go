@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // DefaultPort is the etcd client port assumed for a host given without one.
@@ -21,11 +22,12 @@ const DefaultPort = "2379"
 //	etcds://host:2379?ca=ca.pem          TLS; system roots unless ca= is given
 //	etcds://host?cert=c.pem&key=k.pem    TLS with a client certificate
 //	etcd://host?prefix=/team-a/spuffbot  records under another prefix
+//	etcd://host?lease=15s                claims and leadership outlive a dead replica by 15s
 //
 // A host without a port gets DefaultPort. The ca, cert and key parameters
 // name PEM files, which ParseURL reads; they need the etcds scheme, and
-// cert and key come together. The result has no DialTimeout or Now; Open
-// fills in their defaults.
+// cert and key come together. lease sets Config.LeaseTTL, in whole seconds.
+// The result has no DialTimeout or Now; Open fills in their defaults.
 func ParseURL(s string) (Config, error) {
 	cfg, err := parseURL(s)
 	if err != nil {
@@ -70,12 +72,12 @@ func parseURL(s string) (Config, error) {
 	}
 	for name, vals := range q {
 		switch name {
-		case "ca", "cert", "key", "prefix":
+		case "ca", "cert", "key", "prefix", "lease":
 			if len(vals) > 1 {
 				return Config{}, fmt.Errorf("parameter %s is given %d times", name, len(vals))
 			}
 		default:
-			return Config{}, fmt.Errorf("unknown parameter %q (want ca, cert, key or prefix)", name)
+			return Config{}, fmt.Errorf("unknown parameter %q (want ca, cert, key, prefix or lease)", name)
 		}
 	}
 	if p := q.Get("prefix"); p != "" {
@@ -83,6 +85,13 @@ func parseURL(s string) (Config, error) {
 			return Config{}, fmt.Errorf("prefix %q does not start with /", p)
 		}
 		cfg.Prefix = p
+	}
+	if l := q.Get("lease"); l != "" {
+		d, err := time.ParseDuration(l)
+		if err != nil || d < time.Second || d%time.Second != 0 {
+			return Config{}, fmt.Errorf("lease %q is not a whole number of seconds, at least 1s (example: 10s)", l)
+		}
+		cfg.LeaseTTL = d
 	}
 	ca, cert, key := q.Get("ca"), q.Get("cert"), q.Get("key")
 	if !secure {

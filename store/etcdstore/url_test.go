@@ -70,6 +70,7 @@ func TestParseURL(t *testing.T) {
 		in        string
 		endpoints []string
 		prefix    string
+		lease     time.Duration
 		tls       *tlsWant
 		wantErr   bool
 	}{
@@ -78,6 +79,7 @@ func TestParseURL(t *testing.T) {
 		{in: "etcd://etcd-0,etcd-1:12379/", endpoints: []string{"etcd-0:2379", "etcd-1:12379"}},
 		{in: "ETCD://[::1]:2379,[fd00::2]", endpoints: []string{"[::1]:2379", "[fd00::2]:2379"}},
 		{in: "etcd://etcd:2379?prefix=/team-a/spuffbot/", endpoints: []string{"etcd:2379"}, prefix: "/team-a/spuffbot/"},
+		{in: "etcd://etcd:2379?lease=15s", endpoints: []string{"etcd:2379"}, lease: 15 * time.Second},
 		{in: "etcds://etcd.example.com", endpoints: []string{"etcd.example.com:2379"}, tls: &tlsWant{}},
 		{in: "etcds://etcd:2379?ca=" + certFile, endpoints: []string{"etcd:2379"}, tls: &tlsWant{customCA: true}},
 		{
@@ -104,6 +106,9 @@ func TestParseURL(t *testing.T) {
 		{in: "etcds://etcd:2379?ca=" + filepath.Join(t.TempDir(), "missing.pem"), wantErr: true},
 		{in: "etcds://etcd:2379?cert=" + certFile + "&key=" + certFile, wantErr: true},
 		{in: "etcd://etcd:2379?%zz", wantErr: true},
+		{in: "etcd://etcd:2379?lease=500ms", wantErr: true},
+		{in: "etcd://etcd:2379?lease=1.5s", wantErr: true},
+		{in: "etcd://etcd:2379?lease=ten", wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -120,8 +125,9 @@ func TestParseURL(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseURL(%q) = %v", tt.in, err)
 			}
-			if !cmp.Equal(got.Endpoints, tt.endpoints) || got.Prefix != tt.prefix {
-				t.Errorf("ParseURL(%q) = endpoints %q, prefix %q, want %q, %q", tt.in, got.Endpoints, got.Prefix, tt.endpoints, tt.prefix)
+			if !cmp.Equal(got.Endpoints, tt.endpoints) || got.Prefix != tt.prefix || got.LeaseTTL != tt.lease {
+				t.Errorf("ParseURL(%q) = endpoints %q, prefix %q, lease %v, want %q, %q, %v",
+					tt.in, got.Endpoints, got.Prefix, got.LeaseTTL, tt.endpoints, tt.prefix, tt.lease)
 			}
 			if got.DialTimeout != 0 || got.Now != nil {
 				t.Errorf("ParseURL(%q) set DialTimeout %v or Now, want them left to Open", tt.in, got.DialTimeout)

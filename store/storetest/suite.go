@@ -28,6 +28,7 @@ type Store interface {
 	ListInstances(ctx context.Context, f store.InstanceFilter) ([]store.Instance, error)
 	FindInstanceByCloudID(ctx context.Context, provider, cloudID string) (*store.Instance, error)
 
+	Accept(ctx context.Context, a store.Acceptance) (store.Operation, bool, error)
 	CreateOperation(ctx context.Context, op store.Operation) (store.Operation, bool, error)
 	GetOperation(ctx context.Context, id string) (*store.Operation, error)
 	UpdateOperation(ctx context.Context, id string, fn func(*store.Operation) error) (*store.Operation, error)
@@ -65,6 +66,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"CanceledContext", testCanceledContext},
 		{"CreateOperation", testCreateOperation},
 		{"CreateOperationConcurrent", testCreateOperationConcurrent},
+		{"Accept", testAccept},
+		{"AcceptConcurrent", testAcceptConcurrent},
 		{"UpdateOperation", testUpdateOperation},
 		{"ListOperations", testListOperations},
 		{"Approvals", testApprovals},

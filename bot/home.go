@@ -1,0 +1,203 @@
+package bot
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/spuffbot/spuffbot/commands"
+)
+
+// homeBook is what the bot keeps in memory for App Home: who opened the
+// Home tab since the process started (only their tabs are republished),
+// the requests waiting for an approver (the Service has no method that
+// lists them, so they are gathered from events: after a restart a request
+// shows up again when its next event comes), a notice per person, and the
+// publishes in flight. Its zero value is ready to use.
+type homeBook struct {
+	mu      sync.Mutex
+	viewers map[string]bool
+	pending map[string]homeApproval // op id -> request
+	notices map[string]string       // user -> line for their next publish
+	jobs    map[string]*homeJob     // user -> publish in flight
+}
+
+// initLocked makes the maps of a zero homeBook; h.mu is held.
+func (h *homeBook) initLocked() {
+	if h.viewers == nil {
+		h.viewers = make(map[string]bool)
+		h.pending = make(map[string]homeApproval)
+		h.notices = make(map[string]string)
+		h.jobs = make(map[string]*homeJob)
+	}
+}
+
+// homeJob is a publish in flight; again asks for one more after it.
+type homeJob struct{ again bool }
+
+// onEvent handles an Events API event: app_home_opened publishes the
+// Home tab of the person who opened it.
+func (b *Bot) onEvent(ctx context.Context, data any) {
+	ev, ok := data.(slackevents.EventsAPIEvent)
+	if !ok {
+		return
+	}
+	var user, tab string
+	switch e := ev.InnerEvent.Data.(type) {
+	case *slackevents.AppHomeOpenedEvent:
+		user, tab = e.User, e.Tab
+	case slackevents.AppHomeOpenedEvent:
+		user, tab = e.User, e.Tab
+	default:
+		return
+	}
+	if user == "" || (tab != "" && tab != "home") {
+		return // the Messages tab
+	}
+	b.home.mu.Lock()
+	b.home.initLocked()
+	b.home.viewers[user] = true
+	b.home.mu.Unlock()
+	b.republish(ctx, user)
+}
+
+// homeKinds are the events, besides an operation's last, that change
+// what a Home tab shows.
+var homeKinds = map[commands.EventKind]bool{
+	commands.EventAccepted: true, commands.EventAwaitingApproval: true, commands.EventApproved: true,
+	commands.EventDenied: true, commands.EventApprovalExpired: true, commands.EventDestroying: true,
+	commands.EventExtended: true, commands.EventOrphanAdopted: true,
+}
+
+// homeChanged republishes the Home tabs ev changes: its owner's, and
+// every admin's, among the people who opened theirs.
+func (b *Bot) homeChanged(ctx context.Context, ev commands.Event) {
+	owners := []string{ev.Op.Owner}
+	if ev.Instance != nil {
+		owners = append(owners, ev.Instance.Owner)
+	}
+	b.home.mu.Lock()
+	b.trackApproval(ev)
+	var users []string
+	if ev.Op.State.Final() || homeKinds[ev.Kind] {
+		for u := range b.home.viewers {
+			if slices.Contains(owners, u) || b.svc.IsAdmin(u) {
+				users = append(users, u)
+			}
+		}
+	}
+	b.home.mu.Unlock()
+	for _, u := range users {
+		b.republish(ctx, u)
+	}
+}
+
+// trackApproval keeps b.home.pending up to date with ev. b.home.mu is
+// held.
+func (b *Bot) trackApproval(ev commands.Event) {
+	id := ev.Op.ID
+	switch {
+	case ev.Kind == commands.EventAwaitingApproval && ev.Approval != nil && id != "":
+		b.home.initLocked()
+		a := homeApproval{OpID: id, Requester: ev.Op.Owner, Name: ev.Op.Instance, Cloud: ev.ProviderLabel,
+			Estimated: ev.Estimated, Expires: ev.Approval.Expires}
+		if in := ev.Instance; in != nil {
+			a.Size, a.Region, a.Price = in.Size, in.Region, in.PriceHourly
+		}
+		b.home.pending[id] = a
+	case ev.Kind == commands.EventApproved, ev.Kind == commands.EventDenied,
+		ev.Kind == commands.EventApprovalExpired, ev.Op.State.Final():
+		delete(b.home.pending, id)
+	}
+}
+
+// homeNotice shows line on top of user's Home tab, once, and republishes
+// it. user clicked in their Home tab, so they have it open.
+func (b *Bot) homeNotice(ctx context.Context, user, line string) {
+	b.home.mu.Lock()
+	b.home.initLocked()
+	b.home.viewers[user] = true
+	if line != "" {
+		b.home.notices[user] = line
+	}
+	b.home.mu.Unlock()
+	b.republish(ctx, user)
+}
+
+// republish publishes user's Home tab. It never blocks: publishes of
+// one person run one at a time, and those asked for meanwhile become one.
+func (b *Bot) republish(ctx context.Context, user string) {
+	ctx = context.WithoutCancel(ctx)
+	b.home.mu.Lock()
+	if j := b.home.jobs[user]; j != nil {
+		j.again = true
+		b.home.mu.Unlock()
+		return
+	}
+	b.home.initLocked()
+	j := &homeJob{}
+	b.home.jobs[user] = j
+	b.home.mu.Unlock()
+	b.queues.Add(1)
+	go func() {
+		defer b.queues.Done()
+		for {
+			b.acks.wait()
+			b.publishHome(ctx, user)
+			b.home.mu.Lock()
+			if !j.again {
+				delete(b.home.jobs, user)
+				b.home.mu.Unlock()
+				return
+			}
+			j.again = false
+			b.home.mu.Unlock()
+		}
+	}()
+}
+
+// publishHome renders user's Home tab from the Service and publishes it.
+func (b *Bot) publishHome(ctx context.Context, user string) {
+	d, err := b.homeData(ctx, user)
+	if err != nil {
+		b.log.Error("read home tab", "user", user, "err", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.WebTimeout)
+	defer cancel()
+	req := slack.PublishViewContextRequest{UserID: user, View: renderHome(d)}
+	if _, err := b.web.PublishViewContext(ctx, req); err != nil {
+		b.log.Error("publish home tab", "user", user, "err", err)
+	}
+}
+
+// homeData gathers what user's Home tab shows.
+func (b *Bot) homeData(ctx context.Context, user string) (homeData, error) {
+	c := commands.Caller{User: user}
+	mine, err := b.svc.Handle(ctx, "", c, commands.Command{Verb: commands.VerbList})
+	if err != nil {
+		return homeData{}, err
+	}
+	d := homeData{Mine: mine.Instances, Admin: b.svc.IsAdmin(user), ExtendBy: b.cfg.ExtendBy, Now: b.cfg.Now()}
+	if d.Admin {
+		all, err := b.svc.Handle(ctx, "", c, commands.Command{Verb: commands.VerbList, All: true})
+		if err != nil {
+			return homeData{}, err
+		}
+		d.Team = all.Instances
+	}
+	b.home.mu.Lock()
+	defer b.home.mu.Unlock()
+	for _, a := range b.home.pending {
+		if a.Requester == user {
+			d.Pending = append(d.Pending, a)
+		}
+	}
+	slices.SortFunc(d.Pending, func(x, y homeApproval) int { return x.Expires.Compare(y.Expires) })
+	d.Notice = b.home.notices[user]
+	delete(b.home.notices, user)
+	return d, nil
+}

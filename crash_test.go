@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"regexp"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/spuffbot/spuffbot/bot/slacktest"
+	"github.com/spuffbot/spuffbot/store"
+)
+
+// crashCase is one crash: the failpoint the bot is killed at, the command
+// that reaches it, and what a restarted bot must have made of it.
+type crashCase struct {
+	point string
+	verb  store.OpKind // the command killed: up, down or snapshot create
+	// What is left once the restarted bot has finished.
+	droplets, snapshots int
+	// roots is the number of top-level messages about the instance. A
+	// crash between posting the root message and journaling its ts leaves
+	// that message behind: Slack has no idempotent post, and the bot has no
+	// way to find the message again, so the resumed operation opens a
+	// second thread. The first one keeps saying "requested".
+	roots int
+}
+
+var (
+	readyRoot     = regexp.MustCompile("`devbox` is ready at `203\\.0\\.113\\.\\d+`")
+	destroyedRoot = regexp.MustCompile("`devbox` was destroyed by <@" + slacktest.DefaultUser + ">")
+	snapshotSaved = regexp.MustCompile("Saved a snapshot of `devbox` as `spuff-devbox`")
+	requestedRoot = regexp.MustCompile("requested `devbox`")
+)
+
+// TestCrashRecovery kills the real binary with SIGKILL at every failpoint
+// of up, down and snapshot create, restarts it, and checks that the
+// request was carried out exactly once: the thread reaches its final
+// state, no droplet is without an owner in the store, no droplet was made
+// twice, no operation is left unfinished.
+func TestCrashRecovery(t *testing.T) {
+	cases := []crashCase{
+		// The bot, around the ack of an up.
+		{point: "slash-before-ack", verb: store.OpUp, droplets: 1, roots: 1},
+		{point: "slash-after-ack", verb: store.OpUp, droplets: 1, roots: 1},
+		{point: "root-after-post", verb: store.OpUp, droplets: 1, roots: 2},
+		// An up.
+		{point: "up-before-create", verb: store.OpUp, droplets: 1, roots: 1},
+		{point: "up-after-create", verb: store.OpUp, droplets: 1, roots: 1},
+		{point: "up-after-journal-id", verb: store.OpUp, droplets: 1, roots: 1},
+		{point: "up-before-wait", verb: store.OpUp, droplets: 1, roots: 1},
+		{point: "up-after-ready", verb: store.OpUp, droplets: 1, roots: 1},
+		// A down.
+		{point: "down-before-destroy", verb: store.OpDown, droplets: 0, roots: 1},
+		{point: "down-after-destroy", verb: store.OpDown, droplets: 0, roots: 1},
+		{point: "down-after-mark", verb: store.OpDown, droplets: 0, roots: 1},
+		// A snapshot create.
+		{point: "snapshot-before-create", verb: store.OpSnapshotCreate, droplets: 1, snapshots: 1, roots: 1},
+		// The snapshot made before the crash is not journaled, so the resumed
+		// operation makes it again.
+		{point: "snapshot-after-create", verb: store.OpSnapshotCreate, droplets: 1, snapshots: 2, roots: 1},
+		{point: "snapshot-after-journal-id", verb: store.OpSnapshotCreate, droplets: 1, snapshots: 1, roots: 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.point, func(t *testing.T) {
+			t.Parallel() // each case has its own Slack, cloud and database; most of the time is waiting
+			crashAndRecover(t, tc)
+		})
+	}
+}
+
+func crashAndRecover(t *testing.T, tc crashCase) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	r := newRig(t)
+
+	first := r.start(ctx, tc.point)
+	cmd := r.slash(ctx, slacktest.SlashCommand{Text: "up devbox"})
+	sent := []slacktest.SlashCommand{cmd}
+	if tc.verb != store.OpUp {
+		if err := wait(ctx, func() bool { return r.rootSays("devbox", readyRoot) }); err != nil {
+			t.Fatalf("devbox never became ready before the %s: %v", tc.verb, err)
+		}
+		text := "down devbox"
+		if tc.verb == store.OpSnapshotCreate {
+			text = "snapshot create devbox"
+		}
+		cmd = r.slash(ctx, slacktest.SlashCommand{Text: text})
+		sent = append(sent, cmd)
+	}
+	r.waitKilled(ctx, first, tc.point)
+	acked := r.acked(cmd)
+
+	second := r.start(ctx, "")
+	if !acked {
+		// Slack sends an envelope again when it got no ack, with the same
+		// trigger_id; the bot must recognise it.
+		retry := cmd
+		retry.RetryAttempt, retry.RetryReason = 1, "timeout"
+		r.slash(ctx, retry)
+	}
+	for _, c := range sent {
+		if _, err := r.slack.WaitAck(ctx, c.EnvelopeID); err != nil {
+			t.Fatalf("/spuff %s was never acked: %v", c.Text, err)
+		}
+	}
+	final := func() bool { return r.rootSays("devbox", readyRoot) }
+	switch tc.verb {
+	case store.OpDown:
+		final = func() bool { return r.rootSays("devbox", destroyedRoot) }
+	case store.OpSnapshotCreate:
+		final = func() bool { return r.threadSays("devbox", snapshotSaved) }
+	}
+	if err := wait(ctx, final); err != nil {
+		t.Fatalf("after the restart, the %s never reached its final state (acked before the crash: %v): %v", tc.verb, acked, err)
+	}
+	r.stop(second, syscall.SIGTERM, 30*time.Second)
+
+	db := r.checkCloudMatchesStore(ctx)
+	if n := len(r.do.Droplets()); n != tc.droplets {
+		t.Errorf("%d droplets at the cloud, want %d", n, tc.droplets)
+	}
+	if n := len(r.do.Snapshots()); n != tc.snapshots {
+		t.Errorf("%d snapshots at the cloud, want %d", n, tc.snapshots)
+	}
+	roots := r.roots("devbox")
+	if len(roots) != tc.roots {
+		for _, m := range roots {
+			t.Logf("root: %s", m.PlainText())
+		}
+		t.Errorf("%d root messages about devbox, want %d", len(roots), tc.roots)
+	}
+	for _, m := range roots[:len(roots)-1] {
+		if !requestedRoot.MatchString(m.PlainText()) {
+			t.Errorf("an earlier root message is not the one left by the crash: %s", m.PlainText())
+		}
+	}
+	ops, err := db.ListOperations(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[store.OpKind]int{}
+	for _, op := range ops {
+		count[op.Kind]++
+		if op.State != store.OpDone {
+			t.Errorf("operation %s (%s) ended %s: %s", op.ID, op.Kind, op.State, op.Error)
+		}
+	}
+	if count[store.OpUp] != 1 || count[tc.verb] != 1 || len(ops) != len(sent) {
+		t.Errorf("operations journaled: %v, want one of each command sent (%d)", count, len(sent))
+	}
+	in, err := db.GetInstance(ctx, "devbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.InstanceReady
+	if tc.verb == store.OpDown {
+		want = store.InstanceDestroyed
+	}
+	if in.Status != want || in.Owner != slacktest.DefaultUser {
+		t.Errorf("devbox in the store is %s, owned by %q; want %s, owned by %s", in.Status, in.Owner, want, slacktest.DefaultUser)
+	}
+	t.Logf("killed at %s (command acked before: %v)", tc.point, acked)
+}
