@@ -23,10 +23,11 @@ var helpEntries = []helpEntry{
   --region R       region, e.g. ` + "`fra1`, `fsn1` or `eu-central-1`" + `
   --provider P     ` + "`digitalocean` (or `do`), `hetzner` (or `hcloud`), `aws` (or `ec2`), or `demo`" + `
   --image I        ` + "`ubuntu-24.04` (the default), `ubuntu`, `debian-12`, `debian`" + `, or a cloud image id
-  --snapshot ID    boot from one of your snapshots instead of an image
+  --snapshot ID    boot from one of your snapshots (its id or name) instead of an image
   --ttl 4h         how long the VM lives before it is destroyed, e.g. ` + "`90m`, `4h` or `2d`" + `
 
 Flags may also be written ` + "`--size=S`" + `. Leave them out for the team's defaults.
+In Slack, ` + "`/spuff up`" + ` alone opens a form with the clouds, regions and sizes (each with its $/h).
 
 Examples:
   ` + "`/spuff up`" + `
