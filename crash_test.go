@@ -130,7 +130,7 @@ func crashAndRecover(t *testing.T, tc crashCase) {
 		}
 		t.Errorf("%d root messages about devbox, want %d", len(roots), tc.roots)
 	}
-	for _, m := range roots[:len(roots)-1] {
+	for _, m := range roots[:max(len(roots)-1, 0)] {
 		if !requestedRoot.MatchString(m.PlainText()) {
 			t.Errorf("an earlier root message is not the one left by the crash: %s", m.PlainText())
 		}

@@ -44,7 +44,9 @@ Usage:
 
 Settings come from spuffbot.yaml (--config or SPUFF_CONFIG) and the
 environment (SLACK_APP_TOKEN, SLACK_BOT_TOKEN, SPUFF_PROVIDER, SPUFF_DB, the
-cloud tokens ...); docs/configuration.md lists them all.
+cloud tokens ...); docs/configuration.md lists them all. Several replicas
+share their state in etcd with SPUFF_STORE=etcd://host:2379,...; see
+docs/high-availability.md.
 `
 
 func main() {

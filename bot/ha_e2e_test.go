@@ -63,19 +63,26 @@ func TestHASpreadsCommandsAcrossReplicas(t *testing.T) {
 		t.Errorf("%d commands accepted, want %d (%d people, a cap of %d)", len(accepted), people*capLive, people, capLive)
 	}
 
-	// Redeliver each envelope twice: round robin brings one of the two to
-	// the replica that did not take it.
-	for attempt := 1; attempt <= 2; attempt++ {
-		for _, s := range cmds {
-			c.slash(s.user, s.text, s.trigger, attempt)
-		}
+	// Redeliver each envelope twice in a row: round robin brings one of the
+	// two to each replica, the one that took it and the other.
+	for _, s := range cmds {
+		c.slash(s.user, s.text, s.trigger, 1)
+		c.slash(s.user, s.text, s.trigger, 2)
 	}
 	c.waitFor("every redelivery acked", acked(3))
 	for _, s := range cmds {
+		acks := c.slack.AcksFor(s.env)
+		by := map[int]bool{}
+		for _, ack := range acks {
+			by[ack.Conn] = true
+		}
+		if len(by) != 2 {
+			t.Errorf("/spuff %s was acked over %d connections, want both", s.text, len(by))
+		}
 		if !accepted[s.env] {
 			continue
 		}
-		for _, ack := range c.slack.AcksFor(s.env)[1:] {
+		for _, ack := range acks[1:] {
 			if ack.Payload != nil {
 				t.Errorf("redelivered /spuff %s acked with %q, want an empty ack", s.text, ackText(ack))
 			}
