@@ -2,32 +2,6 @@ package commands
 
 import "testing"
 
-func TestEditDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0},
-		{"up", "up", 0},
-		{"", "abc", 3},
-		{"abc", "", 3},
-		{"upp", "up", 1},
-		{"lsit", "list", 1}, // transposition
-		{"destory", "destroy", 1},
-		{"kitten", "sitting", 3},
-		{"ca", "abc", 3}, // optimal string alignment, not full Damerau
-		{"größe", "grösse", 2},
-	}
-	for _, tt := range tests {
-		if got := editDistance(tt.a, tt.b); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
-		}
-		if got := editDistance(tt.b, tt.a); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.b, tt.a, got, tt.want)
-		}
-	}
-}
-
 func TestClosest(t *testing.T) {
 	candidates := []string{"create", "list", "delete"}
 	syn := map[string]string{"take": "create"}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/spuffbot/spuffbot/suggest"
 )
 
 // Problem is one mistake in the configuration.
@@ -86,7 +88,7 @@ func closest(word string, candidates []string) (best string, ok bool) {
 	}
 	bestDist := limit + 1
 	for _, c := range candidates {
-		if d := editDistance(w, norm(c)); d < bestDist {
+		if d := suggest.Distance(w, norm(c)); d < bestDist {
 			best, bestDist = c, d
 		}
 	}
@@ -103,32 +105,4 @@ func closest(word string, candidates []string) (best string, ok bool) {
 		}
 	}
 	return best, best != ""
-}
-
-// editDistance is the optimal string alignment distance between a and b:
-// single-rune insertions, deletions, substitutions and transpositions of
-// adjacent runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }
