@@ -63,24 +63,6 @@ func mustCreate(t *testing.T, db *DB, insts ...Instance) {
 	}
 }
 
-func names(insts []Instance) []string {
-	var out []string
-	for _, i := range insts {
-		out = append(out, i.Name)
-	}
-	return out
-}
-
-// listNames returns the names ListInstances(f) gives, in its order.
-func listNames(t *testing.T, db *DB, f InstanceFilter) []string {
-	t.Helper()
-	insts, err := db.ListInstances(context.Background(), f)
-	if err != nil {
-		t.Fatalf("ListInstances(%+v) = %v", f, err)
-	}
-	return names(insts)
-}
-
 func TestOpenCreatesPrivateFile(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data", "spuff")
 	path := filepath.Join(dir, "spuff.db")
@@ -171,18 +153,6 @@ func TestOpenRejectsOtherFiles(t *testing.T) {
 	if db, err := Open(path, Options{}); err == nil {
 		db.Close()
 		t.Fatalf("Open(%q) of a text file = nil error, want one", path)
-	}
-}
-
-func TestCanceledContext(t *testing.T) {
-	db, _ := openTest(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := db.CreateInstance(ctx, Instance{Name: "dev"}); !errors.Is(err, context.Canceled) {
-		t.Errorf("CreateInstance(canceled) = %v, want %v", err, context.Canceled)
-	}
-	if _, err := db.ListInstances(ctx, InstanceFilter{}); !errors.Is(err, context.Canceled) {
-		t.Errorf("ListInstances(canceled) = %v, want %v", err, context.Canceled)
 	}
 }
 

@@ -71,6 +71,7 @@ func testAccept(t *testing.T, open func(t *testing.T) Store) {
 	}{
 		{"no id", store.Acceptance{Op: store.Operation{Key: "env-9"}}, errAny},
 		{"id taken", store.Acceptance{Op: store.Operation{ID: "op-1", Key: "env-3"}}, store.ErrExists},
+		{"id taken, no key", store.Acceptance{Op: store.Operation{ID: "op-1"}}, store.ErrExists},
 		{"name live", store.Acceptance{Op: store.Operation{ID: "op-3"}, Reserve: reserved("box", "U2", "op-3")}, store.ErrExists},
 	}
 	for _, tt := range refusals {
@@ -113,13 +114,13 @@ func testAccept(t *testing.T, open func(t *testing.T) Store) {
 	}
 }
 
-// testAcceptConcurrent has one owner's requests race: 20 concurrent
+// testAcceptConcurrent has one owner's requests race: 40 concurrent
 // accepts under a cap of 5 reserve exactly 5, and each of 10 requests
 // delivered twice at once is journaled once.
 func testAcceptConcurrent(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	s := open(t)
-	const requests, capLive = 20, 5
+	const requests, capLive = 40, 5
 	var (
 		wg          sync.WaitGroup
 		mu          sync.Mutex

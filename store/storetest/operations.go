@@ -61,7 +61,9 @@ func testCreateOperation(t *testing.T, open func(t *testing.T) Store) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			w := around()
 			got, created, err := s.CreateOperation(ctx, tt.op)
+			w.close()
 			if tt.wantErr == errAny {
 				if err == nil {
 					t.Fatalf("CreateOperation(%+v) = %+v, %v, nil, want an error", tt.op, got, created)
@@ -75,6 +77,7 @@ func testCreateOperation(t *testing.T, open func(t *testing.T) Store) {
 				return
 			}
 			if tt.wantCreated {
+				w.check(t, "Created", got.Created)
 				tt.want.Created, tt.want.Updated = got.Created, got.Created
 			}
 			if diff := gocmp.Diff(tt.want, got); diff != "" {
