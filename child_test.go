@@ -208,8 +208,9 @@ func (r *rig) waitDisconnected(ctx context.Context) {
 	}
 }
 
-// slash sends /spuff text as user with a trigger_id the test chooses, so
-// that the same command can be sent again as Slack's retry.
+// slash sends cmd with a trigger_id of the test's choosing (unless it has
+// one), so that the same command can be sent again as Slack's retry, and
+// returns it with its envelope id.
 func (r *rig) slash(ctx context.Context, cmd slacktest.SlashCommand) slacktest.SlashCommand {
 	r.t.Helper()
 	if cmd.TriggerID == "" {

@@ -18,11 +18,12 @@ type crashCase struct {
 	verb  store.OpKind // the command killed: up, down or snapshot create
 	// What is left once the restarted bot has finished.
 	droplets, snapshots int
-	// roots is the number of top-level messages about the instance. A
-	// crash between posting the root message and journaling its ts leaves
-	// that message behind: Slack has no idempotent post, and the bot has no
-	// way to find the message again, so the resumed operation opens a
-	// second thread. The first one keeps saying "requested".
+	// roots is the number of top-level messages about the instance: one,
+	// but for a known gap. A crash between posting the root message and
+	// journaling its ts leaves that message behind: Slack has no idempotent
+	// post and the bot does not look for the message again, so the resumed
+	// operation opens a second thread, and the first keeps saying
+	// "requested".
 	roots int
 }
 
@@ -39,8 +40,11 @@ var (
 // state, no droplet is without an owner in the store, no droplet was made
 // twice, no operation is left unfinished.
 func TestCrashRecovery(t *testing.T) {
+	binary(t) // build it before the cases' clocks start
 	cases := []crashCase{
-		// The bot, around the ack of an up.
+		// The bot, around the ack of an up. slack-go sends acks from a queue
+		// of its own, so after slash-after-ack the ack has rarely reached
+		// Slack: both cases are then sent again, as Slack retries them.
 		{point: "slash-before-ack", verb: store.OpUp, droplets: 1, roots: 1},
 		{point: "slash-after-ack", verb: store.OpUp, droplets: 1, roots: 1},
 		{point: "root-after-post", verb: store.OpUp, droplets: 1, roots: 2},
@@ -56,8 +60,8 @@ func TestCrashRecovery(t *testing.T) {
 		{point: "down-after-mark", verb: store.OpDown, droplets: 0, roots: 1},
 		// A snapshot create.
 		{point: "snapshot-before-create", verb: store.OpSnapshotCreate, droplets: 1, snapshots: 1, roots: 1},
-		// The snapshot made before the crash is not journaled, so the resumed
-		// operation makes it again.
+		// A known gap: the snapshot made before the crash is not journaled,
+		// and the resumed operation makes it again.
 		{point: "snapshot-after-create", verb: store.OpSnapshotCreate, droplets: 1, snapshots: 2, roots: 1},
 		{point: "snapshot-after-journal-id", verb: store.OpSnapshotCreate, droplets: 1, snapshots: 1, roots: 1},
 	}
@@ -70,9 +74,9 @@ func TestCrashRecovery(t *testing.T) {
 }
 
 func crashAndRecover(t *testing.T, tc crashCase) {
+	r := newRig(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	r := newRig(t)
 
 	first := r.start(ctx, tc.point)
 	cmd := r.slash(ctx, slacktest.SlashCommand{Text: "up devbox"})

@@ -20,23 +20,34 @@ import (
 // the restart, as Slack retries it, and must be carried out exactly once.
 func TestShutdownDuringBurst(t *testing.T) {
 	const burst, late = 20, 5
+	r := newRig(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	r := newRig(t)
 	// Droplets boot slowly: the burst is still waiting for them at SIGTERM.
 	r.do.SetReadyAfter(4 * time.Second)
 	first := r.start(ctx, "")
 
 	name := func(i int) string { return fmt.Sprintf("box-%02d", i) }
-	cmds := make([]slacktest.SlashCommand, burst+late)
-	send := func(i int) {
-		cmds[i] = r.slash(ctx, slacktest.SlashCommand{Text: "up " + name(i), TriggerID: "trigger-" + name(i)})
-	}
 	var sending sync.WaitGroup
+	cmds := make([]slacktest.SlashCommand, burst+late)
+	errs := make([]error, burst+late)
+	send := func(i int) { // in its own goroutine: no t.Fatal here
+		cmds[i] = slacktest.SlashCommand{Text: "up " + name(i), TriggerID: "trigger-" + name(i)}
+		cmds[i].EnvelopeID, errs[i] = r.slack.SendSlashCommand(ctx, cmds[i])
+	}
+	sent := func() {
+		t.Helper()
+		sending.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("send /spuff up %s: %v", name(i), err)
+			}
+		}
+	}
 	for i := range burst {
 		sending.Go(func() { send(i) })
 	}
-	sending.Wait()
+	sent()
 	for i := range burst {
 		if _, err := r.slack.WaitAck(ctx, cmds[i].EnvelopeID); err != nil {
 			t.Fatalf("/spuff %s was never acked: %v", cmds[i].Text, err)
@@ -58,7 +69,7 @@ func TestShutdownDuringBurst(t *testing.T) {
 	t.Logf("at exit: %d droplets, %d of them still booting", len(r.do.Droplets()), inFlight)
 
 	second := r.start(ctx, "")
-	sending.Wait() // commands sent while no bot was connected reach this one
+	sent() // commands sent while no bot was connected reach this one
 	acked := 0
 	for i, c := range cmds {
 		if r.acked(c) {
