@@ -43,7 +43,7 @@ func TestMain(m *testing.M) {
 
 // binary builds spuffbot once per test run (without -race: the child is
 // the program under test, not the test) and returns its path.
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the spuffbot binary")

@@ -61,6 +61,7 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	con := console.New(console.Config{In: stdin, Out: stdout, User: *user, Logger: a.log, Prompt: prompt})
 	svc := a.service(con)
+	con.Attach(svc)
 	if _, err := svc.Resume(ctx); err != nil {
 		return err
 	}

@@ -18,12 +18,10 @@ type crashCase struct {
 	verb  store.OpKind // the command killed: up, down or snapshot create
 	// What is left once the restarted bot has finished.
 	droplets, snapshots int
-	// roots is the number of top-level messages about the instance: one,
-	// but for a known gap. A crash between posting the root message and
-	// journaling its ts leaves that message behind: Slack has no idempotent
-	// post and the bot does not look for the message again, so the resumed
-	// operation opens a second thread, and the first keeps saying
-	// "requested".
+	// roots is the number of top-level messages about the instance: one.
+	// A crash between posting the root message and journaling its ts
+	// leaves that message unrecorded; the restarted bot finds it by its
+	// metadata and adopts it rather than opening a second thread.
 	roots int
 }
 
@@ -32,6 +30,9 @@ var (
 	destroyedRoot = regexp.MustCompile("`devbox` was destroyed by <@" + slacktest.DefaultUser + ">")
 	snapshotSaved = regexp.MustCompile("Saved a snapshot of `devbox` as `spuff-devbox`")
 	requestedRoot = regexp.MustCompile("requested `devbox`")
+	// The final reply of each command, in the thread: exactly one.
+	sshReply       = regexp.MustCompile(`ssh dev@203\.0\.113\.\d+`)
+	destroyedReply = regexp.MustCompile("`devbox` is destroyed")
 )
 
 // TestCrashRecovery kills the real binary with SIGKILL at every failpoint
@@ -47,22 +48,25 @@ func TestCrashRecovery(t *testing.T) {
 		// Slack: both cases are then sent again, as Slack retries them.
 		{point: "slash-before-ack", verb: store.OpUp, droplets: 1, roots: 1},
 		{point: "slash-after-ack", verb: store.OpUp, droplets: 1, roots: 1},
-		{point: "root-after-post", verb: store.OpUp, droplets: 1, roots: 2},
+		{point: "root-after-post", verb: store.OpUp, droplets: 1, roots: 1},
 		// An up.
 		{point: "up-before-create", verb: store.OpUp, droplets: 1, roots: 1},
 		{point: "up-after-create", verb: store.OpUp, droplets: 1, roots: 1},
 		{point: "up-after-journal-id", verb: store.OpUp, droplets: 1, roots: 1},
 		{point: "up-before-wait", verb: store.OpUp, droplets: 1, roots: 1},
 		{point: "up-after-ready", verb: store.OpUp, droplets: 1, roots: 1},
+		// Done in the journal, the final event never shown: the restarted
+		// bot shows it, in the same thread.
+		{point: "op-after-done", verb: store.OpUp, droplets: 1, roots: 1},
 		// A down.
 		{point: "down-before-destroy", verb: store.OpDown, droplets: 0, roots: 1},
 		{point: "down-after-destroy", verb: store.OpDown, droplets: 0, roots: 1},
 		{point: "down-after-mark", verb: store.OpDown, droplets: 0, roots: 1},
 		// A snapshot create.
 		{point: "snapshot-before-create", verb: store.OpSnapshotCreate, droplets: 1, snapshots: 1, roots: 1},
-		// A known gap: the snapshot made before the crash is not journaled,
-		// and the resumed operation makes it again.
-		{point: "snapshot-after-create", verb: store.OpSnapshotCreate, droplets: 1, snapshots: 2, roots: 1},
+		// The snapshot exists, its id is not journaled: the resumed
+		// operation finds it by its name and adopts it.
+		{point: "snapshot-after-create", verb: store.OpSnapshotCreate, droplets: 1, snapshots: 1, roots: 1},
 		{point: "snapshot-after-journal-id", verb: store.OpSnapshotCreate, droplets: 1, snapshots: 1, roots: 1},
 	}
 	for _, tc := range cases {
@@ -139,6 +143,7 @@ func crashAndRecover(t *testing.T, tc crashCase) {
 			t.Errorf("an earlier root message is not the one left by the crash: %s", m.PlainText())
 		}
 	}
+	r.checkFinalReply(tc.verb)
 	ops, err := db.ListOperations(ctx, false)
 	if err != nil {
 		t.Fatal(err)
@@ -165,4 +170,32 @@ func crashAndRecover(t *testing.T, tc crashCase) {
 		t.Errorf("devbox in the store is %s, owned by %q; want %s, owned by %s", in.Status, in.Owner, want, slacktest.DefaultUser)
 	}
 	t.Logf("killed at %s (command acked before: %v)", tc.point, acked)
+}
+
+// checkFinalReply checks that the thread of the last root message about
+// devbox holds the final reply of the command killed exactly once, and,
+// for an up, that it ends with it: the person got the ssh line, once.
+func (r *rig) checkFinalReply(verb store.OpKind) {
+	r.t.Helper()
+	roots := r.roots("devbox")
+	if len(roots) == 0 {
+		return
+	}
+	thread := r.slack.Thread(slacktest.DefaultChannel, roots[len(roots)-1].TS)
+	want := map[store.OpKind]*regexp.Regexp{store.OpUp: sshReply, store.OpDown: destroyedReply, store.OpSnapshotCreate: snapshotSaved}[verb]
+	n := 0
+	for _, m := range thread {
+		if want.MatchString(m.PlainText()) {
+			n++
+		}
+	}
+	if n != 1 {
+		for _, m := range thread {
+			r.t.Logf("reply: %s", m.PlainText())
+		}
+		r.t.Errorf("%d replies in the thread match %q, want 1", n, want)
+	}
+	if verb == store.OpUp && (len(thread) == 0 || !sshReply.MatchString(thread[len(thread)-1].PlainText())) {
+		r.t.Errorf("the thread does not end with the ssh line")
+	}
 }

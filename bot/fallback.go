@@ -44,8 +44,8 @@ func (b *Bot) tell(ctx context.Context, channel, user, responseURL string, m mes
 }
 
 // respondOp posts m to the response_url of st's command while Slack
-// still takes posts there.
-func (b *Bot) respondOp(ctx context.Context, st *opState, m message) {
+// still takes posts there, and reports whether it did.
+func (b *Bot) respondOp(ctx context.Context, st *opState, m message) bool {
 	st.mu.Lock()
 	url := st.responseURL
 	ok := url != "" && st.urlUses < maxResponseUses
@@ -55,9 +55,11 @@ func (b *Bot) respondOp(ctx context.Context, st *opState, m message) {
 	st.mu.Unlock()
 	if !ok {
 		b.log.Warn("no way left to show progress", "op", st.id)
-		return
+		return false
 	}
 	if err := b.respond(ctx, url, m); err != nil {
 		b.log.Error("respond", "op", st.id, "err", err)
+		return false
 	}
+	return true
 }

@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/spuffbot/spuffbot/bot/slacktest"
+	"github.com/spuffbot/spuffbot/store"
 )
 
 // manifest is the part of the Slack app manifest the bot relies on.
@@ -80,15 +81,29 @@ func TestManifest(t *testing.T) {
 }
 
 // methodScopes maps the Web API methods the bot calls to the bot scope
-// each needs.
+// each needs; historyScope those whose scope depends on the conversation.
 var methodScopes = map[string]string{
-	"chat.postMessage":   "chat:write",
-	"chat.update":        "chat:write",
-	"chat.postEphemeral": "chat:write",
-	"conversations.open": "im:write",
-	"views.open":         "", // no scope
-	"views.update":       "",
-	"views.publish":      "",
+	"chat.postMessage":      "chat:write",
+	"chat.update":           "chat:write",
+	"chat.postEphemeral":    "chat:write",
+	"conversations.open":    "im:write",
+	"conversations.history": "history",
+	"conversations.replies": "history",
+	"views.open":            "", // no scope
+	"views.update":          "",
+	"views.publish":         "",
+}
+
+// historyScope is the scope reading the history of channel needs: the
+// bot's DMs start with D, the tests' private channels with G.
+func historyScope(channel string) string {
+	switch {
+	case strings.HasPrefix(channel, "D"):
+		return "im:history"
+	case strings.HasPrefix(channel, "G"):
+		return "groups:history"
+	}
+	return "channels:history"
 }
 
 // TestManifestScopesMatchCalls runs the flows that call the most methods
@@ -107,6 +122,27 @@ func TestManifestScopesMatchCalls(t *testing.T) {
 	v := h.openModal(alice, "New dev VM")
 	h.submit(slacktest.ViewSubmission{ViewID: v.ID, Values: upValues("demo", "demo-eu", "huge", "", "")})
 	h.openHome(alice, instanceName(t, root))
+	// After a restart: a root message looked for wherever /spuff can be
+	// typed (a public channel, a private one, the bot's DM), and a final
+	// reply in a thread.
+	h.slack.CreateChannel(private, slacktest.Private())
+	for _, ch := range []string{general, private, h.slack.DMChannel(alice)} {
+		h.svc.Start(h.ctx, h.acceptBeforeStart(ch, "resumed-"+strings.ToLower(ch)).ID)
+	}
+	opID := h.opOf(instanceName(t, root))
+	h.waitReported(opID)
+	if _, err := h.db.UpdateOperation(h.ctx, opID, func(op *store.Operation) error { op.Reported = false; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.Resume(h.ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.waitReported(opID)
+	if err := h.slack.WaitFor(h.ctx, func(s *slacktest.Server) bool {
+		return len(s.CallLog("conversations.history")) >= 3 && len(s.CallLog("conversations.replies")) >= 1
+	}); err != nil {
+		t.Fatal(err)
+	}
 
 	needed := map[string]bool{"commands": true, "chat:write.public": true} // /spuff; posting where not invited
 	for _, c := range h.slack.CallLog("") {
@@ -117,6 +153,9 @@ func TestManifestScopesMatchCalls(t *testing.T) {
 		if !ok {
 			t.Errorf("the bot calls %s; add its scope to methodScopes and manifest.yml", c.Method)
 			continue
+		}
+		if scope == "history" {
+			scope = historyScope(c.Params.Get("channel"))
 		}
 		if scope == "" {
 			continue

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/slack-go/slack"
+
 	"github.com/spuffbot/spuffbot/commands"
 	"github.com/spuffbot/spuffbot/failpoint"
 	"github.com/spuffbot/spuffbot/store"
@@ -33,10 +35,21 @@ func queueKey(ev commands.Event) string {
 }
 
 // show shows one event; it runs on st's queue.
+//
+// A final event sent again after a restart (Replay) updates the root
+// message, which is harmless when the root shows it already, and is shown
+// in full only when its final reply is not in the thread yet: the rest of
+// it (team line, notices) went out before the final reply, or was lost
+// with the crash.
 func (b *Bot) show(ctx context.Context, st *opState, ev commands.Event) {
 	b.ensureThread(ctx, st, ev)
+	shown := true // every message of the event went out
 	if m, ok := renderRoot(ev); ok && b.rootFollows(st, ev) {
-		b.updateRoot(ctx, st, m)
+		shown = b.updateRoot(ctx, st, m)
+	}
+	if ev.Replay && b.shownBefore(ctx, st, ev) {
+		b.done(ctx, st, ev, shown)
+		return
 	}
 	asked := ""
 	switch ev.Kind {
@@ -47,7 +60,7 @@ func (b *Bot) show(ctx context.Context, st *opState, ev commands.Event) {
 	}
 	b.showCost(ctx, ev) // lease warning cards, owner DMs, orphan cards
 	if m, ok := renderProgress(ev, asked, b.cfg.Now()); ok {
-		b.reply(ctx, st, ev, m)
+		shown = b.reply(ctx, st, ev, m) && shown
 	}
 	if m, ok := renderTeamLine(ev); ok && b.cfg.NotifyChannel != "" {
 		if _, err := b.post(ctx, b.cfg.NotifyChannel, "", m); err != nil {
@@ -55,11 +68,40 @@ func (b *Bot) show(ctx context.Context, st *opState, ev commands.Event) {
 		}
 	}
 	b.homeChanged(ctx, ev) // App Home tabs (home.go)
+	b.done(ctx, st, ev, shown)
+}
+
+// done records that ev was shown: after an operation's last event its
+// state can go, and once the root and the final reply went out (shown),
+// the Service stops sending that event again after a restart.
+func (b *Bot) done(ctx context.Context, st *opState, ev commands.Event, shown bool) {
 	if ev.Op.State.Final() || ev.Orphan != nil {
 		st.mu.Lock()
 		st.final = true
 		st.mu.Unlock()
 	}
+	if shown && ev.Final() {
+		if err := b.svc.Reported(ctx, ev.Op.ID); err != nil {
+			b.log.Error("journal final event shown", "op", ev.Op.ID, "err", err)
+		}
+	}
+}
+
+// shownBefore reports whether ev, a final event sent again after a
+// restart, is in its thread already: its final reply is there. Without a
+// thread to look in, or when looking fails, it reports false: a line shown
+// twice is better than a result never shown.
+func (b *Bot) shownBefore(ctx context.Context, st *opState, ev commands.Event) bool {
+	channel, root := st.thread()
+	if root == "" {
+		return false
+	}
+	posted, err := b.finalPosted(ctx, channel, root, ev.Op)
+	if err != nil {
+		b.log.Warn("look for the final reply posted before a restart", "op", ev.Op.ID, "err", err)
+		return false
+	}
+	return posted
 }
 
 // ensureThread gives st a thread if it has none: the one recorded on the
@@ -99,8 +141,19 @@ func (b *Bot) ensureThread(ctx context.Context, st *opState, ev commands.Event) 
 // openThread posts m as the root message of op's thread and records the
 // thread. Where the bot may not post, it says so through the command's
 // response_url and keeps using that.
+//
+// Unless op was accepted by this process and has had no root yet, a
+// process that stopped before it could journal the thread may have posted
+// one: openThread looks for it (findRoot) and adopts it.
 func (b *Bot) openThread(ctx context.Context, st *opState, op store.Operation, m message) {
-	ts, err := b.post(ctx, op.Channel, "", m)
+	st.mu.Lock()
+	fresh := st.fresh
+	st.fresh = false
+	st.mu.Unlock()
+	if !fresh && b.adoptRoot(ctx, st, op) {
+		return
+	}
+	ts, err := b.post(ctx, op.Channel, "", m, opMetadata(op.ID, false))
 	if cannotPost(err) {
 		b.log.Warn("cannot post in channel; using response_url", "op", op.ID, "channel", op.Channel, "err", err)
 		st.mu.Lock()
@@ -122,6 +175,27 @@ func (b *Bot) openThread(ctx context.Context, st *opState, op store.Operation, m
 	}
 }
 
+// adoptRoot makes the root message of op that an earlier process posted
+// the root of st's thread, and reports whether there was one.
+func (b *Bot) adoptRoot(ctx context.Context, st *opState, op store.Operation) bool {
+	ts, err := b.findRoot(ctx, op)
+	if err != nil {
+		b.log.Warn("look for a root message posted before a restart", "op", op.ID, "err", err)
+		return false
+	}
+	if ts == "" {
+		return false
+	}
+	b.log.Info("adopting the root message posted before a restart", "op", op.ID, "channel", op.Channel)
+	st.mu.Lock()
+	st.channel, st.root, st.ownRoot, st.lastRoot = op.Channel, ts, true, ""
+	st.mu.Unlock()
+	if _, err := b.svc.AttachThread(ctx, op.ID, op.Channel, ts); err != nil {
+		b.log.Error("attach thread", "op", op.ID, "err", err)
+	}
+	return true
+}
+
 // rootFollows reports whether ev changes the root message of st's
 // thread: an operation's own root, or the instance's root for what
 // happens to the instance (a down, a lease, the reconciler).
@@ -132,22 +206,29 @@ func (b *Bot) rootFollows(st *opState, ev commands.Event) bool {
 		ev.Kind == commands.EventDestroyedOutside)
 }
 
-// updateRoot edits the root message to m unless it already shows m.
-func (b *Bot) updateRoot(ctx context.Context, st *opState, m message) {
+// updateRoot edits the root message to m unless it already shows m, and
+// reports whether the root shows m now. An operation's own root keeps its
+// metadata.
+func (b *Bot) updateRoot(ctx context.Context, st *opState, m message) bool {
 	key := rootKey(m)
 	st.mu.Lock()
-	channel, root, same := st.channel, st.root, st.lastRoot == key
+	channel, root, own, same := st.channel, st.root, st.ownRoot, st.lastRoot == key
 	st.mu.Unlock()
 	if same {
-		return
+		return true
 	}
-	if err := b.update(ctx, channel, root, m); err != nil {
+	var extra []slack.MsgOption
+	if own {
+		extra = append(extra, opMetadata(st.id, false))
+	}
+	if err := b.update(ctx, channel, root, m, extra...); err != nil {
 		b.log.Error("update root message", "op", st.id, "err", err)
-		return
+		return false
 	}
 	st.mu.Lock()
 	st.lastRoot = key
 	st.mu.Unlock()
+	return true
 }
 
 func rootKey(m message) string {
@@ -156,21 +237,31 @@ func rootKey(m message) string {
 }
 
 // reply posts m into st's thread; without a thread, the events that
-// matter most go to the command's response_url.
-func (b *Bot) reply(ctx context.Context, st *opState, ev commands.Event, m message) {
+// matter most go to the command's response_url. It reports false when m
+// could not be shown. An operation's final reply carries metadata that
+// finalPosted finds after a restart.
+func (b *Bot) reply(ctx context.Context, st *opState, ev commands.Event, m message) bool {
 	channel, root := st.thread()
 	if root != "" {
-		if _, err := b.post(ctx, channel, root, m); err != nil {
-			b.log.Error("thread reply", "op", ev.Op.ID, "err", err)
+		var extra []slack.MsgOption
+		if ev.Final() {
+			extra = append(extra, opMetadata(ev.Op.ID, true))
 		}
-		return
+		if _, err := b.post(ctx, channel, root, m, extra...); err != nil {
+			b.log.Error("thread reply", "op", ev.Op.ID, "err", err)
+			return false
+		}
+		return true
 	}
 	st.mu.Lock()
 	noChannel := st.noChannel
 	st.mu.Unlock()
 	if noChannel && worthResponse[ev.Kind] {
-		b.respondOp(ctx, st, m)
+		return b.respondOp(ctx, st, m)
 	}
+	// Without a thread: shown, unless the root failed to post where the
+	// command was typed.
+	return ev.Op.Channel == "" || noChannel
 }
 
 // dm posts m to user in a direct message.

@@ -11,7 +11,8 @@ import (
 //
 // Only the thread is also in the store (AttachThread); after a restart
 // the rest starts empty: a resumed operation finds its thread in the
-// events, and an approval card is updated when someone clicks it.
+// events (or in the channel, see findRoot), and an approval card is
+// updated when someone clicks it.
 type opState struct {
 	id string
 
@@ -19,6 +20,9 @@ type opState struct {
 	pending []func() // tasks not yet run
 	running bool     // a goroutine is draining pending
 	final   bool     // the operation's last event was shown
+	// fresh reports an operation this process accepted and has posted no
+	// root for yet: no earlier process can have posted one (openThread).
+	fresh bool
 
 	channel string // where the thread is
 	root    string // ts of the thread's root message; "" until there is one

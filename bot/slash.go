@@ -133,6 +133,7 @@ func (b *Bot) startOp(ctx context.Context, op store.Operation, responseURL strin
 	st := b.state(op.ID)
 	st.mu.Lock()
 	st.responseURL = responseURL
+	st.fresh = st.root == ""
 	if answered {
 		st.urlUses++
 	}

@@ -8,12 +8,12 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// post posts m in channel, in the thread of threadTS when set, and
-// returns the new message's ts.
-func (b *Bot) post(ctx context.Context, channel, threadTS string, m message) (string, error) {
+// post posts m in channel, in the thread of threadTS when set, with the
+// extra options (metadata), and returns the new message's ts.
+func (b *Bot) post(ctx context.Context, channel, threadTS string, m message, extra ...slack.MsgOption) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.WebTimeout)
 	defer cancel()
-	opts := m.options()
+	opts := append(m.options(), extra...)
 	if threadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(threadTS))
 	}
@@ -24,11 +24,11 @@ func (b *Bot) post(ctx context.Context, channel, threadTS string, m message) (st
 	return ts, nil
 }
 
-// update replaces message ts in channel with m.
-func (b *Bot) update(ctx context.Context, channel, ts string, m message) error {
+// update replaces message ts in channel with m, with the extra options.
+func (b *Bot) update(ctx context.Context, channel, ts string, m message, extra ...slack.MsgOption) error {
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.WebTimeout)
 	defer cancel()
-	opts := m.options()
+	opts := append(m.options(), extra...)
 	if len(m.Blocks) == 0 {
 		opts = append(opts, slack.MsgOptionBlocks()) // clear the old blocks
 	}

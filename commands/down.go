@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spuffbot/spuffbot/failpoint"
 	"github.com/spuffbot/spuffbot/providers"
@@ -103,34 +104,54 @@ func (s *Service) runDown(ctx context.Context, op *store.Operation) error {
 	if err != nil {
 		return err
 	}
+	failpoint.Inject("op-after-done") // done, its final event not shown
 	s.audit(ctx, op.Owner, "down", op.Instance, "ok", op.ID)
 	if req.Expired {
-		s.emit(ctx, EventExpired, op, in, func(ev *Event) {
-			ev.Actor = op.Owner
-			if in != nil {
-				ev.Detail = fmt.Sprintf("`%s` was destroyed: its lease ended at %s.", in.Name, in.LeaseExpiry.UTC().Format("Mon 15:04 MST"))
-			}
-		})
+		s.emit(ctx, EventExpired, op, in, expiredDetail)
 		return nil
 	}
 	s.emit(ctx, EventDestroyed, op, in, func(ev *Event) { ev.Actor = op.Owner })
 	return nil
 }
 
-// snapshot snapshots cloudID and records the snapshot id on op.
-func (s *Service) snapshot(ctx context.Context, p providers.Provider, op *store.Operation, in *store.Instance, cloudID, name string) error {
-	op, err := s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step = store.OpRunning, "snapshotting" })
-	if err != nil {
-		return err
+// expiredDetail completes the EventExpired that ends the down of an
+// instance whose lease ended.
+func expiredDetail(ev *Event) {
+	ev.Actor = ev.Op.Owner
+	if in := ev.Instance; in != nil {
+		ev.Detail = fmt.Sprintf("`%s` was destroyed: its lease ended at %s.", in.Name, in.LeaseExpiry.UTC().Format("Mon 15:04 MST"))
 	}
-	s.emit(ctx, EventSnapshotting, op, in, nil)
-	failpoint.Inject("snapshot-before-create")
-	snap, err := p.CreateSnapshot(ctx, cloudID, name)
-	if err != nil {
-		return err
+}
+
+// stepSnapshotting is journaled before the snapshot call: the snapshot
+// may exist, its id not journaled.
+const stepSnapshotting = "snapshotting"
+
+// snapshot snapshots cloudID as name, exactly once, and records the
+// snapshot id on op: if a previous run may have reached the cloud, it
+// first looks for the snapshot it made.
+func (s *Service) snapshot(ctx context.Context, p providers.Provider, op *store.Operation, in *store.Instance, cloudID, name string) error {
+	var snap *providers.Snapshot
+	if op.Step == stepSnapshotting {
+		var err error
+		if snap, err = s.findSnapshot(ctx, p, op, name); err != nil {
+			return err
+		}
+	}
+	if snap == nil {
+		var err error
+		op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step = store.OpRunning, stepSnapshotting })
+		if err != nil {
+			return err
+		}
+		s.emit(ctx, EventSnapshotting, op, in, nil)
+		failpoint.Inject("snapshot-before-create")
+		if snap, err = p.CreateSnapshot(ctx, cloudID, name); err != nil {
+			return err
+		}
 	}
 	failpoint.Inject("snapshot-after-create") // the snapshot exists, its id is not journaled
-	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.SnapshotID, o.Step = snap.ID, "snapshotted" })
+	op, err := s.step(ctx, op.ID, func(o *store.Operation) { o.SnapshotID, o.Step = snap.ID, "snapshotted" })
 	if err != nil {
 		return err
 	}
@@ -138,6 +159,46 @@ func (s *Service) snapshot(ctx context.Context, p providers.Provider, op *store.
 		s.emit(ctx, EventSnapshotCreated, op, in, func(ev *Event) { ev.Snapshot = snap })
 	}
 	return nil
+}
+
+// cloudClockSkew is how much earlier than the operation a snapshot may
+// seem to be made: clouds round their timestamps, and their clocks are not
+// ours.
+const cloudClockSkew = time.Minute
+
+// findSnapshot returns the snapshot a crashed run of op made, or nil: the
+// snapshot called name made since op was created, at the latest within
+// cloudClockSkew, that no other operation journaled; the first made, if
+// there are several.
+func (s *Service) findSnapshot(ctx context.Context, p providers.Provider, op *store.Operation, name string) (*providers.Snapshot, error) {
+	list, err := p.ListSnapshots(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("look for snapshot of %s: %w", op.ID, err)
+	}
+	ops, err := s.store.ListOperations(ctx, false)
+	if err != nil {
+		return nil, fmt.Errorf("look for snapshot of %s: %w", op.ID, err)
+	}
+	taken := make(map[string]bool)
+	for _, o := range ops {
+		if o.ID != op.ID && o.SnapshotID != "" {
+			taken[o.SnapshotID] = true
+		}
+	}
+	var found *providers.Snapshot
+	for i := range list {
+		sn := &list[i]
+		if sn.Name != name || taken[sn.ID] || sn.Created.Before(op.Created.Add(-cloudClockSkew)) {
+			continue
+		}
+		if found == nil || sn.Created.Before(found.Created) {
+			found = sn
+		}
+	}
+	if found != nil {
+		s.log.Info("adopting the snapshot made before a restart", "op", op.ID, "instance", op.Instance, "snapshot", found.ID)
+	}
+	return found, nil
 }
 
 func snapshotName(instance, label string) string {

@@ -94,6 +94,25 @@ type Event struct {
 	Estimated bool
 	// Orphan is set for the orphan events.
 	Orphan *Orphan
+	// Replay reports a final event sent again by Service.Resume, rebuilt
+	// from the journal, because no front end reported showing it
+	// (Service.Reported) before a restart. It may have been shown in
+	// part: a front end shows what is missing and repeats nothing.
+	Replay bool
+}
+
+// endKinds are the events that end an operation.
+var endKinds = map[EventKind]bool{
+	EventReady: true, EventDestroyed: true, EventExpired: true, EventSnapshotCreated: true,
+	EventSnapshotDeleted: true, EventFailed: true, EventDenied: true, EventApprovalExpired: true,
+}
+
+// Final reports whether ev is the last event of its operation, the one a
+// front end confirms with Service.Reported once it has shown it. Events
+// about the instance of a finished operation (a lease warning, the
+// reconciler's news) are not.
+func (ev Event) Final() bool {
+	return ev.Orphan == nil && ev.Op.ID != "" && ev.Op.State.Final() && endKinds[ev.Kind]
 }
 
 // Notifier receives events. The Slack bot posts them to threads; the

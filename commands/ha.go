@@ -157,6 +157,7 @@ func (s *Service) endOp(ctx context.Context, id, why string) *store.Operation {
 			return errUnchanged
 		}
 		op.State, op.Error = store.OpFailed, why
+		s.ended(op)
 		return nil
 	})
 	if err != nil {

@@ -97,7 +97,7 @@ func (s *Service) Lease(ctx context.Context, name, actor string, action LeaseAct
 
 // leaseExtend journals the click op and extends the lease by ExtendBy.
 func (s *Service) leaseExtend(ctx context.Context, op store.Operation, actor string) (Reply, error) {
-	op.Kind, op.State, op.Step = OpExtend, store.OpDone, "extended"
+	op.Kind, op.State, op.Step, op.Ended = OpExtend, store.OpDone, "extended", s.cfg.Now()
 	op, created, err := s.store.CreateOperation(ctx, op)
 	if err != nil {
 		return Reply{}, fmt.Errorf("journal extend: %w", err)

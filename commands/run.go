@@ -74,8 +74,10 @@ func (s *Service) Run(ctx context.Context, id string) {
 // whose cloud id was never recorded are looked up by their spuff-op label
 // before anything is created again. Operations awaiting approval keep
 // waiting, unless the decision was recorded before the crash: an approved
-// one is restarted, a denied or expired one is ended. It returns the
-// number of operations restarted.
+// one is restarted, a denied or expired one is ended. An operation that
+// ended shortly before the crash, before a front end reported showing its
+// final event (Reported), gets that event again, with Event.Replay set
+// (see ReplayWindow). It returns the number of operations restarted.
 //
 // With a store shared by several replicas (a Claimer), Resume restarts
 // only what no replica runs: it claims each operation first, and leaves
@@ -84,6 +86,10 @@ func (s *Service) Run(ctx context.Context, id string) {
 // every HAConfig.ResumeEvery then, so that a survivor finishes what a dead
 // replica started once its claims expire.
 func (s *Service) Resume(ctx context.Context) (int, error) {
+	// Before anything is restarted, which could end and be replayed too.
+	if err := s.replay(ctx); err != nil {
+		s.log.Error("resume: show final events again", "err", err)
+	}
 	ops, err := s.store.ListOperations(ctx, true)
 	if err != nil {
 		return 0, fmt.Errorf("resume: %w", err)
@@ -152,12 +158,20 @@ func (s *Service) AttachThread(ctx context.Context, opID, channel, ts string) (*
 func (s *Service) step(ctx context.Context, id string, fn func(*store.Operation)) (*store.Operation, error) {
 	op, err := s.store.UpdateOperation(ctx, id, func(op *store.Operation) error {
 		fn(op)
+		s.ended(op)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("journal %s: %w", id, err)
 	}
 	return op, nil
+}
+
+// ended stamps when op reached its final state, once.
+func (s *Service) ended(op *store.Operation) {
+	if op.State.Final() && op.Ended.IsZero() {
+		op.Ended = s.cfg.Now()
+	}
 }
 
 // emit sends an event for op to the notifier.
@@ -223,6 +237,7 @@ func (s *Service) fail(ctx context.Context, id string, err error) {
 func (s *Service) failOp(ctx context.Context, id string, err error) *store.Operation {
 	op, uerr := s.store.UpdateOperation(ctx, id, func(op *store.Operation) error {
 		op.State, op.Error = store.OpFailed, err.Error()
+		s.ended(op)
 		return nil
 	})
 	if uerr != nil {

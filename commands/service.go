@@ -147,10 +147,11 @@ type Service struct {
 	stop     stopState // Shutdown (shutdown.go)
 	ha       haState   // claims and leadership among replicas (ha.go)
 
-	pollers pollerSet  // one readiness poller per cloud
-	reap    reaper     // lease warnings and expiries
-	orphans orphanBook // what Reconcile has reported
-	leaseMu sync.Mutex // serialises lease button clicks with the downs they journal
+	pollers pollerSet   // one readiness poller per cloud
+	reap    reaper      // lease warnings and expiries
+	orphans orphanBook  // what Reconcile has reported
+	replays replayState // final events shown again (replay.go)
+	leaseMu sync.Mutex  // serialises lease button clicks with the downs they journal
 }
 
 // New returns a Service over st with the given providers, reporting

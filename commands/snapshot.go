@@ -99,6 +99,7 @@ func (s *Service) runSnapshotCreate(ctx context.Context, op *store.Operation) er
 	if err != nil {
 		return err
 	}
+	failpoint.Inject("op-after-done") // done, its final event not shown
 	if list, err := p.ListSnapshots(ctx); err == nil {
 		for i := range list {
 			if list[i].ID == op.SnapshotID {
@@ -129,6 +130,7 @@ func (s *Service) runSnapshotDelete(ctx context.Context, op *store.Operation) er
 	if err != nil {
 		return err
 	}
+	failpoint.Inject("op-after-done") // done, its final event not shown
 	s.audit(ctx, op.Owner, "snapshot-delete", op.SnapshotID, "ok", op.ID)
 	s.emit(ctx, EventSnapshotDeleted, op, nil, func(ev *Event) { ev.Snapshot = &providers.Snapshot{ID: op.SnapshotID} })
 	return nil

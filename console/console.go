@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/spuffbot/spuffbot/commands"
 )
@@ -30,12 +31,12 @@ type Config struct {
 // Console runs commands typed in a terminal.
 type Console struct {
 	cfg Config
-	svc *commands.Service
+	svc atomic.Pointer[commands.Service]
 	mu  sync.Mutex // guards writes to Out
 }
 
-// New returns a console. Attach it to svc as its Notifier (see Notify)
-// before calling Run. It does no I/O.
+// New returns a console. Make it svc's Notifier (see Notify) and Attach
+// it to svc before svc resumes anything; then call Run. It does no I/O.
 func New(cfg Config) *Console {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -47,7 +48,7 @@ func New(cfg Config) *Console {
 // its operation included — before the next line is read, so piped scripts
 // print in order. A bad command prints a helpful error and Run goes on.
 func (c *Console) Run(ctx context.Context, svc *commands.Service) error {
-	c.svc = svc
+	c.Attach(svc)
 	lines := make(chan string)
 	errc := make(chan error, 1)
 	go func() {
@@ -77,6 +78,10 @@ func (c *Console) Run(ctx context.Context, svc *commands.Service) error {
 	}
 }
 
+// Attach tells c the Service whose events it prints, so that it confirms
+// each final event printed (Service.Reported), resumed operations' too.
+func (c *Console) Attach(svc *commands.Service) { c.svc.Store(svc) }
+
 func (c *Console) prompt() {
 	if c.cfg.Prompt != "" {
 		c.print(c.cfg.Prompt)
@@ -98,7 +103,8 @@ func (c *Console) handle(ctx context.Context, line string) {
 		return
 	}
 	caller := commands.Caller{User: c.cfg.User, UserName: c.cfg.User, Channel: "console"}
-	reply, err := c.svc.Handle(ctx, "", caller, cmd)
+	svc := c.svc.Load()
+	reply, err := svc.Handle(ctx, "", caller, cmd)
 	if err != nil {
 		ref := commands.NewRef()
 		c.cfg.Logger.Error("command failed", "cmd", string(cmd.Verb), "user", c.cfg.User, "ref", ref, "err", err)
@@ -117,7 +123,7 @@ func (c *Console) handle(ctx context.Context, line string) {
 		}
 	}
 	if reply.Op != nil && !reply.Duplicate {
-		c.svc.Run(ctx, reply.Op.ID)
+		svc.Run(ctx, reply.Op.ID)
 	}
 }
 

@@ -75,8 +75,15 @@ func (c *Console) render(r commands.Reply) {
 }
 
 // Notify prints an operation's progress; it implements commands.Notifier.
-func (c *Console) Notify(_ context.Context, ev commands.Event) {
+// Once it printed an operation's final event it reports that to the
+// attached Service, which then does not send it again after a restart.
+func (c *Console) Notify(ctx context.Context, ev commands.Event) {
 	c.println(plain(EventLine(ev)))
+	if svc := c.svc.Load(); svc != nil && ev.Final() {
+		if err := svc.Reported(ctx, ev.Op.ID); err != nil {
+			c.cfg.Logger.Error("journal final event shown", "op", ev.Op.ID, "err", err)
+		}
+	}
 }
 
 // EventLine describes an event in one line of plain text.

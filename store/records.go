@@ -92,6 +92,12 @@ type Operation struct {
 	Error      string          `json:"error,omitempty"`
 	Created    time.Time       `json:"created"`
 	Updated    time.Time       `json:"updated"`
+	// Ended is when the operation reached its final state; zero before,
+	// and for operations journaled before the field existed.
+	Ended time.Time `json:"ended,omitzero"`
+	// Reported reports whether a front end has shown the operation's
+	// final event. Until it has, a restart shows it again.
+	Reported bool `json:"reported,omitempty"`
 }
 
 // ApprovalState is where an approval is.

@@ -19,6 +19,29 @@ func messageContent(req *apiRequest) content {
 	return content{text: req.str("text"), blocks: req.raw("blocks"), attachments: req.raw("attachments")}
 }
 
+// messageMetadata reads the metadata argument of chat.postMessage and
+// chat.update: an object with an event_type and an event_payload object.
+// It returns nil when there is none.
+func messageMetadata(req *apiRequest) (json.RawMessage, *apiError) {
+	raw := req.raw("metadata")
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var md struct {
+		EventType    string          `json:"event_type"`
+		EventPayload json.RawMessage `json:"event_payload"`
+	}
+	if err := json.Unmarshal(raw, &md); err != nil {
+		return nil, errCode("invalid_metadata_format")
+	}
+	var payload map[string]any
+	if md.EventType == "" || json.Unmarshal(md.EventPayload, &payload) != nil || payload == nil {
+		return nil, errCode("invalid_metadata_schema")
+	}
+	out, _ := json.Marshal(map[string]any{"event_type": md.EventType, "event_payload": payload})
+	return out, nil
+}
+
 // postLocked adds a bot message to c. threadTS must name a top-level
 // message of c or be empty.
 func (s *Server) postLocked(c *channel, body content, threadTS string, broadcast bool) *Message {
@@ -84,7 +107,12 @@ func chatPostMessage(s *Server, req *apiRequest) reply {
 	if err != nil {
 		return fail(err)
 	}
+	md, err := messageMetadata(req)
+	if err != nil {
+		return fail(err)
+	}
 	m := s.postLocked(c, body, thread, req.str("reply_broadcast") == "true")
+	m.Metadata = md
 	return ok(map[string]any{"channel": c.id, "ts": m.TS, "message": m.wire()})
 }
 
@@ -113,6 +141,13 @@ func chatUpdate(s *Server, req *apiRequest) reply {
 	}
 	if err := body.validate(); err != nil {
 		return fail(err)
+	}
+	md, err := messageMetadata(req)
+	if err != nil {
+		return fail(err)
+	}
+	if md != nil { // kept when the update leaves it out
+		m.Metadata = md
 	}
 	m.Text, m.Attachments, m.Edited = body.text, body.attachments, true
 	m.setBlocks(body.blocks)

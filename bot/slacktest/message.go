@@ -21,7 +21,10 @@ type Message struct {
 	Blocks      json.RawMessage
 	BlockSet    []slack.Block
 	Attachments json.RawMessage
-	Edited      bool
+	// Metadata is the message metadata the app attached
+	// ({"event_type":...,"event_payload":{...}}), or nil.
+	Metadata json.RawMessage
+	Edited   bool
 	// Broadcast reports a thread reply also shown in the channel.
 	Broadcast bool
 	// Ephemeral messages are seen only by Recipient.
@@ -70,6 +73,17 @@ func (m *Message) wire() map[string]any {
 	}
 	if m.Edited {
 		w["edited"] = map[string]any{"user": m.User, "ts": m.TS}
+	}
+	return w
+}
+
+// historyWire is the message as conversations.history and
+// conversations.replies return it: with its metadata only when the call
+// asked for include_all_metadata.
+func (m *Message) historyWire(metadata bool) map[string]any {
+	w := m.wire()
+	if metadata && m.Metadata != nil {
+		w["metadata"] = m.Metadata
 	}
 	return w
 }

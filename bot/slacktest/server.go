@@ -3,7 +3,8 @@
 //
 // A Server speaks the Socket Mode websocket (hello, pings, envelopes, acks,
 // disconnect) and the Web API methods the bot uses (chat.*, views.*,
-// conversations.open, auth.test, users.info). It keeps a channel model so
+// conversations.open, conversations.history, conversations.replies,
+// auth.test, users.info). It keeps a channel model so
 // tests read what a person would see: messages in order with their current
 // text after updates, threads, ephemeral messages, modals and App Home. It
 // enforces the limits real Slack enforces and answers with the same errors,
@@ -64,8 +65,8 @@ type Server struct {
 	triggerTTL         time.Duration
 	writePublic        bool
 
-	tsSeq int // message timestamps
-	idSeq int // view, trigger and channel ids
+	lastTS int64 // the last message timestamp, in microseconds
+	idSeq  int   // view, trigger and channel ids
 
 	socket socketState
 	web    webState
@@ -193,12 +194,12 @@ func (s *Server) notifyLocked() {
 	s.changed = make(chan struct{})
 }
 
-// nextTSLocked returns a new message timestamp, greater than every one
+// nextTSLocked returns a new message timestamp: the time now, as Slack's
+// are (conversations.history filters by it), made greater than every one
 // before it. s.mu must be held.
 func (s *Server) nextTSLocked() string {
-	s.tsSeq++
-	micros := int64(s.tsSeq) * 100
-	return fmt.Sprintf("%d.%06d", 1700000000+micros/1_000_000, micros%1_000_000)
+	s.lastTS = max(time.Now().UnixMicro(), s.lastTS+1)
+	return formatTS(s.lastTS)
 }
 
 // nextIDLocked returns a new id with the given prefix, like "V00000001".

@@ -109,6 +109,8 @@ var methods = map[string]method{
 	"chat.postEphemeral":    {botToken, chatPostEphemeral},
 	"chat.delete":           {botToken, chatDelete},
 	"conversations.open":    {botToken, conversationsOpen},
+	"conversations.history": {botToken, conversationsHistory},
+	"conversations.replies": {botToken, conversationsReplies},
 	"users.info":            {botToken, usersInfo},
 	"views.open":            {botToken, viewsOpen},
 	"views.update":          {botToken, viewsUpdate},

@@ -205,9 +205,9 @@ func TestConversationsOpenAndDirectory(t *testing.T) {
 
 func TestUnknownMethod(t *testing.T) {
 	s := newServer(t)
-	_, err := newAPI(s).GetConversationHistoryContext(testCtx(t), &slack.GetConversationHistoryParameters{ChannelID: DefaultChannel})
+	_, err := newAPI(s).GetConversationInfoContext(testCtx(t), &slack.GetConversationInfoInput{ChannelID: DefaultChannel})
 	if slackErr(err) != "unknown_method" {
-		t.Errorf("conversations.history error = %v, want unknown_method", err)
+		t.Errorf("conversations.info error = %v, want unknown_method", err)
 	}
 }
 

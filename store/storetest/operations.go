@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/spuffbot/spuffbot/store"
@@ -198,6 +199,19 @@ func testUpdateOperation(t *testing.T, open func(t *testing.T) Store) {
 	called := false
 	if _, err := s.UpdateOperation(ctx, "op-9", func(*store.Operation) error { called = true; return nil }); !errors.Is(err, store.ErrNotFound) || called {
 		t.Errorf("UpdateOperation(%q) = %v (fn called: %v), want %v", "op-9", err, called, store.ErrNotFound)
+	}
+
+	// The end and whether it was reported are kept as they are.
+	ended := time.Date(2025, 3, 10, 9, 30, 0, 0, time.UTC)
+	done, err := s.UpdateOperation(ctx, "op-1", func(op *store.Operation) error {
+		op.State, op.Ended, op.Reported = store.OpDone, ended, true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored, err := s.GetOperation(ctx, "op-1"); err != nil || !stored.Ended.Equal(ended) || !stored.Reported || !gocmp.Equal(*done, *stored) {
+		t.Errorf("GetOperation after ending = %+v, %v, want ended %v and reported", stored, err, ended)
 	}
 }
 
