@@ -19,8 +19,13 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/spuffbot /usr/local/bin/spuffbot
 # The bbolt database lives on a volume so that it survives restarts.
 VOLUME /data
+# GOMEMLIMIT makes the Go runtime collect and return memory before the heap
+# grows past it (a soft limit: above it the GC just works harder). 48 MiB
+# keeps an idle bot with 10,000 instances near 75 MB resident; raise it for
+# very large teams.
 ENV SPUFF_DB=/data/spuffbot.db \
-    SPUFF_LISTEN=:9090
+    SPUFF_LISTEN=:9090 \
+    GOMEMLIMIT=48MiB
 EXPOSE 9090
 USER nonroot:nonroot
 # Health: probe http://<pod>:9090/healthz (liveness) and /readyz (readiness:

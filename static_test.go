@@ -42,7 +42,7 @@ func TestStaticBinary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const maxSize = 60 << 20
+	const maxSize = 80 << 20
 	if fi.Size() > maxSize {
 		t.Errorf("binary is %d MiB, want at most %d MiB", fi.Size()>>20, maxSize>>20)
 	}
