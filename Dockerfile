@@ -20,9 +20,9 @@ COPY --from=build /out/spuffbot /usr/local/bin/spuffbot
 # The bbolt database lives on a volume so that it survives restarts.
 VOLUME /data
 # GOMEMLIMIT makes the Go runtime collect and return memory before the heap
-# grows past it (a soft limit: above it the GC just works harder). 48 MiB
-# keeps an idle bot with 10,000 instances near 75 MB resident; raise it for
-# very large teams.
+# grows past it (a soft limit: above it the GC just works harder). An idle
+# bot with 10,000 instances has a heap of about 18 MB; raise it for very
+# large teams.
 ENV SPUFF_DB=/data/spuffbot.db \
     SPUFF_LISTEN=:9090 \
     GOMEMLIMIT=48MiB

@@ -86,7 +86,7 @@ func idleRSS(b *testing.B, bin string, slack *slacktest.Server, do *providertest
 	cmd.Env = []string{"HOME=" + b.TempDir(), "SLACK_API_URL=" + slack.APIURL(), "SLACK_APP_TOKEN=" + slack.AppToken(),
 		"SLACK_BOT_TOKEN=" + slack.BotToken(), "SPUFF_DB=" + db, "SPUFF_LISTEN=127.0.0.1:0", "SPUFF_MAX_INSTANCES=0",
 		"SPUFF_PROVIDER=digitalocean", "DIGITALOCEAN_TOKEN=t", "DIGITALOCEAN_API_URL=" + do.URL,
-		"SPUFF_LOG_LEVEL=error", "GOMEMLIMIT=" + os.Getenv("SPUFF_RSS_GOMEMLIMIT")}
+		"SPUFF_LOG_LEVEL=error", "GOMEMLIMIT=" + os.Getenv("SPUFF_RSS_GOMEMLIMIT"), "GODEBUG=" + os.Getenv("SPUFF_RSS_GODEBUG")}
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)

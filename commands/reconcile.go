@@ -34,6 +34,8 @@ type Orphan struct {
 type ReconcileReport struct {
 	// Listed counts the clouds whose instances were listed.
 	Listed int
+	// Instances counts the instances those lists returned.
+	Instances int
 	// DestroyedOutside are the instances found gone at their cloud, now
 	// recorded as destroyed.
 	DestroyedOutside []store.Instance
@@ -165,6 +167,7 @@ func (s *Service) reconcile(ctx context.Context, name string, rep *ReconcileRepo
 		return fmt.Errorf("reconcile %s: %w", name, err)
 	}
 	rep.Listed++
+	rep.Instances += len(list)
 	listed := make(map[string]*providers.Instance, len(list))
 	for i := range list {
 		listed[list[i].ID] = &list[i]

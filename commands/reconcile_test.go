@@ -253,6 +253,9 @@ func TestReconcileOneListPerCloud(t *testing.T) {
 	if rep.Listed != 2 || len(rep.Orphans) != 8 || len(rep.DestroyedOutside) != 1 {
 		t.Errorf("Reconcile() = %d listed, %d orphans, %d gone; want 2, 8, 1", rep.Listed, len(rep.Orphans), len(rep.DestroyedOutside))
 	}
+	if rep.Instances < len(rep.Orphans) {
+		t.Errorf("Reconcile() counted %d instances, fewer than its %d orphans", rep.Instances, len(rep.Orphans))
+	}
 	after := map[string]int{"demo": e.cloud.Calls()[demo.OpListInstances], "other": other.Calls()[demo.OpListInstances]}
 	for name := range before {
 		if got := after[name] - before[name]; got != 1 {
