@@ -15,6 +15,7 @@ import (
 	"github.com/spuffbot/spuffbot/config"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/secret"
+	"github.com/spuffbot/spuffbot/store"
 )
 
 // errCheckFailed is returned when `spuffbot check` found a problem.
@@ -47,6 +48,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		results = append(results, checkResult{what: "configuration", result: err.Error(), fix: "correct the settings named above (docs/configuration.md lists them all)"})
 	} else {
 		results = append(results, checkResult{what: "configuration", result: "valid", ok: true})
+		results = append(results, checkStore(ctx, cfg, getenv))
 		results = append(results, checkSlack(ctx, getenv)...)
 		results = append(results, checkClouds(ctx, cfg, getenv)...)
 	}
@@ -65,6 +67,33 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("%w (%d of %d)", errCheckFailed, failed, len(results))
 	}
 	return nil
+}
+
+// checkStore opens the store the bot would use and asks it a question. A
+// bbolt file held by a running bot is fine: that is the bot using it.
+func checkStore(ctx context.Context, cfg *config.Config, getenv func(string) string) checkResult {
+	r := checkResult{what: "store"}
+	cctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	db, err := openStore(cctx, cfg, getenv)
+	switch {
+	case errors.Is(err, store.ErrInUse):
+		r.ok, r.result = true, fmt.Sprintf("%s is open in a running spuffbot", cfg.Database)
+		return r
+	case err != nil:
+		r.result, r.fix = err.Error(), "fix SPUFF_STORE (etcd://host:2379) or SPUFF_DB (a writable path)"
+		return r
+	}
+	defer db.Close()
+	if err := db.Ping(cctx); err != nil {
+		r.result, r.fix = err.Error(), "check that etcd is reachable and healthy"
+		return r
+	}
+	r.ok, r.result = true, "reachable"
+	if getenv(envStore) == "" {
+		r.result = "bbolt file " + cfg.Database
+	}
+	return r
 }
 
 func checkSlack(ctx context.Context, getenv func(string) string) []checkResult {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -23,6 +24,7 @@ func TestCheck(t *testing.T) {
 		"SLACK_APP_TOKEN": slack.AppToken(),
 		"SLACK_BOT_TOKEN": slack.BotToken(),
 		"SPUFF_PROVIDER":  "digitalocean", "DIGITALOCEAN_TOKEN": "do-token", "DIGITALOCEAN_API_URL": do.URL,
+		"SPUFF_DB": filepath.Join(t.TempDir(), "spuff.db"),
 	}
 	for _, tc := range []struct {
 		name    string
@@ -30,12 +32,13 @@ func TestCheck(t *testing.T) {
 		wantErr bool
 		want    []string
 	}{
-		{"all good", nil, false, []string{"configuration  ok: valid", "slack SLACK_BOT_TOKEN  ok: team", "cloud digitalocean  ok: 0 spuff instances running"}},
+		{"all good", nil, false, []string{"configuration  ok: valid", "store  ok: bbolt file", "slack SLACK_BOT_TOKEN  ok: team", "cloud digitalocean  ok: 0 spuff instances running"}},
 		{"bad slack token", map[string]string{"SLACK_BOT_TOKEN": "xoxb-wrong"}, true,
 			[]string{"FAIL: slack refused the token: invalid_auth", "Bot User OAuth Token"}},
 		{"bad cloud token", map[string]string{"DIGITALOCEAN_TOKEN": "nope-secret"}, true,
 			[]string{"cloud digitalocean  FAIL", "DIGITALOCEAN_TOKEN"}},
 		{"bad config", map[string]string{"SPUFF_MAX_LEASE": "3x"}, true, []string{"SPUFF_MAX_LEASE", "configuration  FAIL"}},
+		{"bad store", map[string]string{"SPUFF_STORE": "redis://x"}, true, []string{"store  FAIL: SPUFF_STORE: want etcd://host:2379"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := map[string]string{}
