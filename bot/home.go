@@ -13,23 +13,20 @@ import (
 
 // homeBook is what the bot keeps in memory for App Home: who opened the
 // Home tab since the process started (only their tabs are republished),
-// the requests waiting for an approver (the Service has no method that
-// lists them, so they are gathered from events: after a restart a request
-// shows up again when its next event comes), a notice per person, and the
-// publishes in flight. Its zero value is ready to use.
+// a notice per person, and the publishes in flight. Requests waiting for an
+// approver come from the Service (PendingRequests), so they survive a
+// restart. Its zero value is ready to use.
 type homeBook struct {
 	mu      sync.Mutex
 	viewers map[string]bool
-	pending map[string]homeApproval // op id -> request
-	notices map[string]string       // user -> line for their next publish
-	jobs    map[string]*homeJob     // user -> publish in flight
+	notices map[string]string   // user -> line for their next publish
+	jobs    map[string]*homeJob // user -> publish in flight
 }
 
 // initLocked makes the maps of a zero homeBook; h.mu is held.
 func (h *homeBook) initLocked() {
 	if h.viewers == nil {
 		h.viewers = make(map[string]bool)
-		h.pending = make(map[string]homeApproval)
 		h.notices = make(map[string]string)
 		h.jobs = make(map[string]*homeJob)
 	}
@@ -80,7 +77,6 @@ func (b *Bot) homeChanged(ctx context.Context, ev commands.Event) {
 		owners = append(owners, ev.Instance.Owner)
 	}
 	b.home.mu.Lock()
-	b.trackApproval(ev)
 	var users []string
 	if ev.Op.State.Final() || homeKinds[ev.Kind] {
 		for u := range b.home.viewers {
@@ -92,25 +88,6 @@ func (b *Bot) homeChanged(ctx context.Context, ev commands.Event) {
 	b.home.mu.Unlock()
 	for _, u := range users {
 		b.republish(ctx, u)
-	}
-}
-
-// trackApproval keeps b.home.pending up to date with ev. b.home.mu is
-// held.
-func (b *Bot) trackApproval(ev commands.Event) {
-	id := ev.Op.ID
-	switch {
-	case ev.Kind == commands.EventAwaitingApproval && ev.Approval != nil && id != "":
-		b.home.initLocked()
-		a := homeApproval{OpID: id, Requester: ev.Op.Owner, Name: ev.Op.Instance, Cloud: ev.ProviderLabel,
-			Estimated: ev.Estimated, Expires: ev.Approval.Expires}
-		if in := ev.Instance; in != nil {
-			a.Size, a.Region, a.Price = in.Size, in.Region, in.PriceHourly
-		}
-		b.home.pending[id] = a
-	case ev.Kind == commands.EventApproved, ev.Kind == commands.EventDenied,
-		ev.Kind == commands.EventApprovalExpired, ev.Op.State.Final():
-		delete(b.home.pending, id)
 	}
 }
 
@@ -189,14 +166,20 @@ func (b *Bot) homeData(ctx context.Context, user string) (homeData, error) {
 		}
 		d.Team = all.Instances
 	}
+	pending, err := b.svc.PendingRequests(ctx, user)
+	if err != nil {
+		return homeData{}, err
+	}
+	for _, p := range pending {
+		a := homeApproval{OpID: p.Op.ID, Requester: p.Op.Owner, Name: p.Op.Instance, Cloud: p.ProviderLabel,
+			Estimated: p.Estimated, Expires: p.Approval.Expires}
+		if in := p.Instance; in != nil {
+			a.Size, a.Region, a.Price = in.Size, in.Region, in.PriceHourly
+		}
+		d.Pending = append(d.Pending, a)
+	}
 	b.home.mu.Lock()
 	defer b.home.mu.Unlock()
-	for _, a := range b.home.pending {
-		if a.Requester == user {
-			d.Pending = append(d.Pending, a)
-		}
-	}
-	slices.SortFunc(d.Pending, func(x, y homeApproval) int { return x.Expires.Compare(y.Expires) })
 	d.Notice = b.home.notices[user]
 	delete(b.home.notices, user)
 	return d, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/spuffbot/spuffbot/store"
 )
@@ -166,4 +167,38 @@ func userList(ids []string) string {
 		out += "<@" + id + ">"
 	}
 	return out
+}
+
+// PendingRequest is a request waiting for an approver.
+type PendingRequest struct {
+	Approval store.Approval
+	Op       store.Operation
+	// Instance is the reserved instance: size, region, price.
+	Instance      *store.Instance
+	ProviderLabel string
+	Estimated     bool
+}
+
+// PendingRequests returns requester's requests that wait for an approver,
+// soonest to expire first.
+func (s *Service) PendingRequests(ctx context.Context, requester string) ([]PendingRequest, error) {
+	pending, err := s.store.ListApprovals(ctx, true)
+	if err != nil {
+		return nil, fmt.Errorf("pending requests of %s: %w", requester, err)
+	}
+	var out []PendingRequest
+	for _, a := range pending {
+		if a.Requester != requester {
+			continue
+		}
+		op, err := s.store.GetOperation(ctx, a.OpID)
+		if err != nil || op.State.Final() {
+			continue
+		}
+		in, _ := s.store.GetInstance(ctx, op.Instance)
+		out = append(out, PendingRequest{Approval: a, Op: *op, Instance: in,
+			ProviderLabel: Label(op.Provider), Estimated: s.estimated(op.Provider)})
+	}
+	slices.SortFunc(out, func(x, y PendingRequest) int { return x.Approval.Expires.Compare(y.Approval.Expires) })
+	return out, nil
 }
