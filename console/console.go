@@ -7,6 +7,7 @@ package console
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -106,18 +107,14 @@ func (c *Console) handle(ctx context.Context, line string) {
 	svc := c.svc.Load()
 	reply, err := svc.Handle(ctx, "", caller, cmd)
 	if err != nil {
-		ref := commands.NewRef()
-		c.cfg.Logger.Error("command failed", "cmd", string(cmd.Verb), "user", c.cfg.User, "ref", ref, "err", err)
-		c.println("error: " + plain(commands.Explain(err, ref)))
+		c.fail(cmd, err)
 		return
 	}
 	c.render(reply)
 	if reply.Followup != nil {
 		next, err := reply.Followup(ctx)
 		if err != nil {
-			ref := commands.NewRef()
-			c.cfg.Logger.Error("command failed", "cmd", string(cmd.Verb), "ref", ref, "err", err)
-			c.println("error: " + plain(commands.Explain(err, ref)))
+			c.fail(cmd, err)
 		} else {
 			c.render(next)
 		}
@@ -125,6 +122,17 @@ func (c *Console) handle(ctx context.Context, line string) {
 	if reply.Op != nil && !reply.Duplicate {
 		svc.Run(ctx, reply.Op.ID)
 	}
+}
+
+// fail prints err as a sentence. Only an error that is not the person's
+// own mistake is logged, with the reference the sentence repeats.
+func (c *Console) fail(cmd commands.Command, err error) {
+	ref := commands.NewRef()
+	var ue *commands.UsageError
+	if !errors.As(err, &ue) {
+		c.cfg.Logger.Error("command failed", "cmd", string(cmd.Verb), "user", c.cfg.User, "ref", ref, "err", err)
+	}
+	c.println("error: " + plain(commands.Explain(err, ref)))
 }
 
 func (c *Console) print(s string) {
