@@ -13,9 +13,8 @@ import (
 // than the requester by DM. It returns where it asked, for the thread:
 // "in <#C1>" or "<@U1>, <@U2> by DM"; "" when it could ask nobody.
 //
-// The cards' places are kept in memory only (the Service has no method
-// to record them in store.Approval.Cards): after a restart a card is
-// still decided by a click, and that copy is updated.
+// Where each copy went is recorded with the Service (AddApprovalCard), so
+// that a decision after a restart still updates every copy.
 func (b *Bot) postCards(ctx context.Context, st *opState, ev commands.Event) string {
 	c := cardFrom(ev)
 	m := renderCard(c)
@@ -25,7 +24,7 @@ func (b *Bot) postCards(ctx context.Context, st *opState, ev commands.Event) str
 	if nc := b.cfg.NotifyChannel; nc != "" {
 		ts, err := b.post(ctx, nc, "", m)
 		if err == nil {
-			st.addCard(nc, ts)
+			b.addCard(ctx, st, ev.Op.ID, nc, ts)
 			return "in <#" + nc + ">"
 		}
 		b.log.Error("post approval card; asking approvers by DM", "op", ev.Op.ID, "err", err)
@@ -45,7 +44,7 @@ func (b *Bot) postCards(ctx context.Context, st *opState, ev commands.Event) str
 			b.log.Error("post approval card", "op", ev.Op.ID, "user", approver, "err", err)
 			continue
 		}
-		st.addCard(dm, ts)
+		b.addCard(ctx, st, ev.Op.ID, dm, ts)
 		asked = append(asked, user(approver))
 	}
 	if len(asked) == 0 {
@@ -67,6 +66,11 @@ func (b *Bot) updateCards(ctx context.Context, st *opState, ev commands.Event) {
 	}
 	if ev.Approval != nil {
 		cv.decided(*ev.Approval)
+		for _, ref := range ev.Approval.Cards { // copies posted before a restart
+			if channel, ts, ok := strings.Cut(ref, "/"); ok && !slices.Contains(refs, cardRef{channel, ts}) {
+				refs = append(refs, cardRef{channel, ts})
+			}
+		}
 	}
 	st.mu.Lock()
 	st.card = &cv
@@ -76,6 +80,15 @@ func (b *Bot) updateCards(ctx context.Context, st *opState, ev commands.Event) {
 		if err := b.update(ctx, r.channel, r.ts, m); err != nil {
 			b.log.Error("update approval card", "op", ev.Op.ID, "channel", r.channel, "err", err)
 		}
+	}
+}
+
+// addCard remembers a copy of the approval card and records it with the
+// Service.
+func (b *Bot) addCard(ctx context.Context, st *opState, opID, channel, ts string) {
+	st.addCard(channel, ts)
+	if err := b.svc.AddApprovalCard(ctx, opID, channel, ts); err != nil {
+		b.log.Error("record approval card", "op", opID, "err", err)
 	}
 }
 

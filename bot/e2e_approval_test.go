@@ -153,3 +153,34 @@ func opIDOf(t *testing.T, card slacktest.Message) string {
 	t.Fatalf("card %q has no Approve button", card.PlainText())
 	return ""
 }
+
+// TestCardsUpdatedAfterTheBotForgotThem: where each copy of an approval
+// card went is recorded in the store, so a decision made after the bot
+// lost its memory (a restart) still updates every copy.
+func TestCardsUpdatedAfterTheBotForgotThem(t *testing.T) {
+	h := newHarness(t, needApproval(bob, carol))
+	root := h.up(alice, "")
+	bobDM, carolDM := h.slack.DMChannel(bob), h.slack.DMChannel(carol)
+	bobCard := h.waitMessage(bobDM, "Approval needed")
+	carolCard := h.waitMessage(carolDM, "Approval needed")
+	h.waitThread(general, root.TS, "<@"+bob+">, <@"+carol+"> by DM")
+
+	h.bot.mu.Lock()
+	var opID string
+	for id, st := range h.bot.ops {
+		opID = id
+		st.mu.Lock()
+		st.cards, st.card = nil, nil // as after a restart
+		st.mu.Unlock()
+	}
+	h.bot.mu.Unlock()
+	a, err := h.db.GetApproval(h.ctx, opID)
+	if err != nil || len(a.Cards) != 2 {
+		t.Fatalf("approval %s records cards %v (%v), want the two DMs", opID, a, err)
+	}
+
+	h.click(bob, bobDM, bobCard.TS, actionDeny)
+	for _, c := range []struct{ channel, ts string }{{bobDM, bobCard.TS}, {carolDM, carolCard.TS}} {
+		h.waitRoot(c.channel, c.ts, "Denied by <@"+bob+"> at")
+	}
+}

@@ -202,3 +202,21 @@ func (s *Service) PendingRequests(ctx context.Context, requester string) ([]Pend
 	slices.SortFunc(out, func(x, y PendingRequest) int { return x.Approval.Expires.Compare(y.Approval.Expires) })
 	return out, nil
 }
+
+// AddApprovalCard records that the approval card of operation opID was
+// posted as message ts in channel, so that every copy can be updated on
+// the decision even after a restart. Recording a card twice changes
+// nothing.
+func (s *Service) AddApprovalCard(ctx context.Context, opID, channel, ts string) error {
+	ref := channel + "/" + ts
+	_, err := s.store.UpdateApproval(ctx, opID, func(a *store.Approval) error {
+		if !slices.Contains(a.Cards, ref) {
+			a.Cards = append(a.Cards, ref)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record approval card of %s: %w", opID, err)
+	}
+	return nil
+}
