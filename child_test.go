@@ -18,6 +18,7 @@ import (
 
 	"github.com/spuffbot/spuffbot/bot/slacktest"
 	"github.com/spuffbot/spuffbot/failpoint"
+	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/providers/providertest"
 	"github.com/spuffbot/spuffbot/store"
 )
@@ -104,7 +105,7 @@ func newRig(t *testing.T) *rig {
 type child struct {
 	name   string
 	cmd    *exec.Cmd
-	out    *syncBuffer
+	out    *testsync.Buffer
 	done   chan struct{}
 	state  *os.ProcessState
 	waited error
@@ -115,7 +116,7 @@ type child struct {
 func (r *rig) start(ctx context.Context, fp string) *child {
 	r.t.Helper()
 	r.runs++
-	c := &child{name: fmt.Sprintf("run %d", r.runs), out: &syncBuffer{}, done: make(chan struct{})}
+	c := &child{name: fmt.Sprintf("run %d", r.runs), out: &testsync.Buffer{}, done: make(chan struct{})}
 	if fp != "" {
 		c.name += " (" + fp + ")"
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spuffbot/spuffbot/bot/slacktest"
 	"github.com/spuffbot/spuffbot/config"
+	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/store"
 	"github.com/spuffbot/spuffbot/store/etcdstore"
 	"github.com/spuffbot/spuffbot/store/etcdstore/etcdtest"
@@ -43,7 +44,7 @@ func TestRunWithEtcdStore(t *testing.T) {
 	}()
 
 	base := "http://" + addr
-	waitFor(t, ctx, "/readyz to turn ready", func() bool { code, _ := get(t, base+"/readyz"); return code == http.StatusOK })
+	testsync.Until(t, "/readyz to turn ready", func() bool { code, _ := get(t, base+"/readyz"); return code == http.StatusOK })
 	id, err := slack.SendSlashCommand(ctx, slacktest.SlashCommand{Text: "up devbox"})
 	if err != nil {
 		t.Fatal(err)
@@ -62,11 +63,11 @@ func TestRunWithEtcdStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	waitFor(t, ctx, "devbox ready in etcd", func() bool {
+	testsync.Until(t, "devbox ready in etcd", func() bool {
 		in, err := st.GetInstance(ctx, "devbox")
 		return err == nil && in.Status == store.InstanceReady
 	})
-	waitFor(t, ctx, "the replica to lead", func() bool { id, err := st.Leader(ctx); return err == nil && id != "" })
+	testsync.Until(t, "the replica to lead", func() bool { id, err := st.Leader(ctx); return err == nil && id != "" })
 
 	cancel()
 	select {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -10,11 +9,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/spuffbot/spuffbot/bot/slacktest"
+	"github.com/spuffbot/spuffbot/internal/testsync"
 )
 
 // freeAddr returns a loopback address nothing listens on.
@@ -27,24 +26,6 @@ func freeAddr(t *testing.T) string {
 	addr := ln.Addr().String()
 	ln.Close()
 	return addr
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger and the test at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func get(t *testing.T, url string) (int, string) {
@@ -75,21 +56,21 @@ func TestRunServesSlack(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	logs := &syncBuffer{}
+	logs := &testsync.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"run"}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, logs)
 	}()
 
 	base := "http://" + addr
-	waitFor(t, ctx, "the health server", func() bool { code, _ := get(t, base+"/healthz"); return code == 200 })
+	testsync.Until(t, "the health server", func() bool { code, _ := get(t, base+"/healthz"); return code == 200 })
 	if code, body := get(t, base+"/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "socket") {
 		t.Errorf("/readyz before the socket connected = %d %q, want 503 naming the socket", code, body)
 	}
 	if err := slack.WaitConnected(ctx, 1); err != nil {
 		t.Fatalf("bot never connected: %v", err)
 	}
-	waitFor(t, ctx, "/readyz to turn ready", func() bool { code, _ := get(t, base+"/readyz"); return code == 200 })
+	testsync.Until(t, "/readyz to turn ready", func() bool { code, _ := get(t, base+"/readyz"); return code == 200 })
 
 	env2, err := slack.SendSlashCommand(ctx, slacktest.SlashCommand{Text: "up devbox"})
 	if err != nil {
@@ -105,7 +86,7 @@ func TestRunServesSlack(t *testing.T) {
 		t.Fatalf("no root message: %v", err)
 	}
 	sshLine := regexp.MustCompile(`ssh dev@203\.0\.113\.\d+`)
-	waitFor(t, ctx, "the ssh line in the thread", func() bool {
+	testsync.Until(t, "the ssh line in the thread", func() bool {
 		for _, m := range slack.Thread(slacktest.DefaultChannel, root.TS) {
 			if sshLine.MatchString(m.PlainText()) {
 				return true
@@ -175,16 +156,5 @@ func TestRunInvalidAuthExits(t *testing.T) {
 	err := run(ctx, []string{"run"}, func(k string) string { return env[k] }, nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "SLACK_APP_TOKEN") || errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("run with a refused app token = %v, want an error naming SLACK_APP_TOKEN", err)
-	}
-}
-
-func waitFor(t *testing.T, ctx context.Context, what string, cond func() bool) {
-	t.Helper()
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("timed out waiting for %s", what)
-		case <-time.After(20 * time.Millisecond):
-		}
 	}
 }

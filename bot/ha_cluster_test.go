@@ -11,6 +11,7 @@ import (
 
 	"github.com/spuffbot/spuffbot/bot/slacktest"
 	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/secret"
@@ -31,7 +32,7 @@ type cluster struct {
 	slack     *slacktest.Server
 	demo      *demo.Provider
 	endpoints []string
-	logs      *syncBuffer
+	logs      *testsync.Buffer
 	svcCfg    commands.Config
 }
 
@@ -51,7 +52,7 @@ func newCluster(t *testing.T, svcCfg commands.Config) *cluster {
 	ctx, cancel := context.WithTimeout(t.Context(), 45*time.Second) // a broken test fails instead of hanging
 	t.Cleanup(cancel)
 	c := &cluster{
-		t: t, ctx: ctx, slack: slacktest.New(), endpoints: etcdtest.Start(t), logs: &syncBuffer{},
+		t: t, ctx: ctx, slack: slacktest.New(), endpoints: etcdtest.Start(t), logs: &testsync.Buffer{},
 		demo:   demo.New(demo.Config{ReadyAfter: 5 * time.Millisecond, PollInterval: 5 * time.Millisecond}),
 		svcCfg: svcCfg,
 	}
@@ -168,17 +169,7 @@ func (c *cluster) settled(m *member) {
 
 func (c *cluster) waitFor(what string, cond func() bool) {
 	c.t.Helper()
-	if err := c.slack.WaitFor(c.ctx, func(*slacktest.Server) bool { return cond() }); err == nil {
-		return
-	}
-	// WaitFor wakes on Slack traffic; poll for what happens elsewhere.
-	for !cond() {
-		select {
-		case <-c.ctx.Done():
-			c.t.Fatalf("waiting for %s: %v", what, c.ctx.Err())
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	testsync.Until(c.t, what, cond)
 }
 
 // unjournaled counts the commands replica id left unacknowledged because

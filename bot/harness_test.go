@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -9,12 +8,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/spuffbot/spuffbot/bot/slacktest"
 	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/secret"
@@ -40,7 +39,7 @@ type harness struct {
 	db    *store.DB
 	svc   *commands.Service
 	bot   *Bot
-	logs  *syncBuffer
+	logs  *testsync.Buffer
 
 	stop func() error // ends Run and returns its error
 }
@@ -82,7 +81,7 @@ func newHarness(t testing.TB, opts ...func(*setup)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &testsync.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	su.svc.Logger = logger
 	var b *Bot
@@ -254,22 +253,4 @@ func ackText(a slacktest.Ack) string {
 		parts = append(parts, string(raw))
 	}
 	return strings.Join(parts, "\n")
-}
-
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/store"
@@ -87,17 +88,15 @@ func count(kind EventKind, rs ...*replica) int {
 	return n
 }
 
-// waitFor polls cond until it holds, failing the test after a bound far
-// above the lease, so that a broken takeover fails instead of hanging.
-func waitFor(t *testing.T, what string, cond func() bool) {
+// candidates counts the replicas campaigning in c's election, the leader
+// included, as r's etcd connection reads them.
+func (c *cluster) candidates(t *testing.T, r *replica) int64 {
 	t.Helper()
-	deadline := time.Now().Add(20 * haTTL)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not the case after %v", what, 20*haTTL)
-		}
-		time.Sleep(10 * time.Millisecond)
+	resp, err := r.st.Client().Get(t.Context(), c.prefix+"election/", clientv3.WithPrefix(), clientv3.WithCountOnly())
+	if err != nil {
+		t.Fatalf("count the candidates: %v", err)
 	}
+	return resp.Count
 }
 
 func mustHandle(t *testing.T, r *replica, key string, cmd Command) *store.Operation {
@@ -156,7 +155,7 @@ func TestHA(t *testing.T) {
 			t.Errorf("Resume on b while a runs the operation = %d, %v, want 0", n, err)
 		}
 		_ = a.st.Client().Close() // a crashes: its lease is left to expire
-		waitFor(t, "b resumes the operation once a's claim expired", func() bool {
+		testsync.Until(t, "b resumes the operation once a's claim expired", func() bool {
 			n, err := b.svc.Resume(t.Context())
 			return err == nil && n == 1
 		})
@@ -175,7 +174,7 @@ func TestHA(t *testing.T) {
 		a := c.add("a", Config{})
 		op := mustHandle(t, a, "env-1", Command{Verb: VerbUp, Name: "box"})
 		a.svc.Start(t.Context(), op.ID)
-		waitFor(t, "the VM created and waited for", func() bool { return opState(t, a, op.ID).CloudID != "" })
+		testsync.Until(t, "the VM created and waited for", func() bool { return opState(t, a, op.ID).CloudID != "" })
 		resp, err := a.st.Client().Get(t.Context(), c.prefix+"claims/"+op.ID)
 		if err != nil || len(resp.Kvs) != 1 {
 			t.Fatalf("claim key of %s = %v, %v", op.ID, resp, err)
@@ -295,15 +294,19 @@ func TestHA(t *testing.T) {
 		ctxB, stopB := context.WithCancel(t.Context())
 		var wg sync.WaitGroup
 		wg.Go(func() { a.svc.Background(ctxA) })
-		waitFor(t, "a leads", a.svc.Leading)
+		testsync.Until(t, "a leads", a.svc.Leading)
 		wg.Go(func() { b.svc.Background(ctxB) })
-		// b campaigns behind a and runs only the resume loop.
-		time.Sleep(50 * time.Millisecond)
+		// b campaigns behind a and runs only the resume loop: once b's
+		// candidacy is in the election, after a's, b waits for a to go.
+		testsync.Until(t, "b campaigns", func() bool { return c.candidates(t, a) == 2 })
+		if id, err := a.st.Leader(t.Context()); err != nil || id != "a" {
+			t.Errorf("Leader() = %q, %v while b campaigns; want a", id, err)
+		}
 		if b.svc.Leading() {
 			t.Errorf("b leads while a does")
 		}
 		stopA() // a shuts down: it resigns
-		waitFor(t, "b leads after a stopped", b.svc.Leading)
+		testsync.Until(t, "b leads after a stopped", b.svc.Leading)
 		if a.svc.Leading() {
 			t.Errorf("a still leads after it stopped")
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
 )
@@ -51,14 +52,14 @@ func (s *stepper) step(stopped func() bool) {
 	case <-time.After(10 * time.Second):
 		s.t.Fatal("the poller is not waiting")
 	}
-	eventually(s.t, "the list to end", func() bool { return s.count() > n || stopped() })
+	testsync.Until(s.t, "the list to end", func() bool { return s.count() > n || stopped() })
 }
 
 // next returns the oldest wait not read yet, waiting for one if need be.
 func (s *stepper) next() time.Duration {
 	s.t.Helper()
 	var d time.Duration
-	eventually(s.t, "a wait", func() bool {
+	testsync.Until(s.t, "a wait", func() bool {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if len(s.asked) == 0 {
@@ -81,18 +82,6 @@ func (s *stepper) latest() time.Duration {
 	}
 	s.asked = nil
 	return d
-}
-
-// eventually waits for cond, which another goroutine makes true.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for range 10000 {
-		if cond() {
-			return
-		}
-		time.Sleep(time.Millisecond)
-	}
-	t.Fatalf("never got %s", what)
 }
 
 // pollEnv is an env whose readiness poller is stepped by hand, with a
@@ -135,7 +124,7 @@ func (e *pollEnv) wait(ctx context.Context, id string) <-chan waitOutcome {
 		in, err := e.svc.waitReady(ctx, "demo", e.cloud, id)
 		out <- waitOutcome{in, err}
 	}()
-	eventually(e.t, fmt.Sprintf("%d waiters", n+1), func() bool { return e.poller().waiting() == n+1 })
+	testsync.Until(e.t, fmt.Sprintf("%d waiters", n+1), func() bool { return e.poller().waiting() == n+1 })
 	return out
 }
 
@@ -192,7 +181,7 @@ func TestPollerOneListWakesAll(t *testing.T) {
 	if got := e.cloud.Calls()[demo.OpGetInstance] + e.cloud.Calls()[demo.OpWaitReady]; got != 0 {
 		t.Errorf("per-instance calls = %d, want 0", got)
 	}
-	eventually(t, "the poller to stop", e.idle)
+	testsync.Until(t, "the poller to stop", e.idle)
 }
 
 func TestPollerBacksOff(t *testing.T) {
@@ -274,7 +263,7 @@ func TestPollerCancel(t *testing.T) {
 	if o := outcome(t, stayer); o.err != nil || !o.in.Ready() {
 		t.Errorf("other waiter = %+v, %v; want ready", o.in, o.err)
 	}
-	eventually(t, "the poller to stop", e.idle)
+	testsync.Until(t, "the poller to stop", e.idle)
 
 	// The last waiter leaving stops the poller without a list.
 	ctx, cancel = context.WithCancel(e.ctx)
@@ -282,7 +271,7 @@ func TestPollerCancel(t *testing.T) {
 	before := e.lists()
 	cancel()
 	outcome(t, alone)
-	eventually(t, "the poller to stop", e.idle)
+	testsync.Until(t, "the poller to stop", e.idle)
 	if got := e.lists() - before; got != 0 {
 		t.Errorf("lists after the last waiter left = %d, want 0", got)
 	}

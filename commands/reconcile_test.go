@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/store"
@@ -311,7 +312,7 @@ func TestBackground(t *testing.T) {
 		defer close(done)
 		e.svc.Background(ctx)
 	}()
-	eventually(t, "the first passes", func() bool {
+	testsync.Until(t, "the first passes", func() bool {
 		return len(e.rec.ofKind(EventOrphan)) == 1 && len(e.rec.ofKind(EventExpired)) == 1
 	})
 	cancel()

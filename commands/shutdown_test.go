@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/store"
 )
 
@@ -19,7 +20,7 @@ func TestShutdownLeavesOperationsJournaled(t *testing.T) {
 	e.cloud.SetReadyAfter(time.Hour) // of the fake clock: never, unless it moves
 	waiting := e.handle("k1", caller(alice), Command{Verb: VerbUp, Name: "waiting"}).Op
 	e.svc.Start(e.ctx, waiting.ID)
-	eventually(t, "the up waiting for its VM", func() bool { return e.op(waiting.ID).Step == stepCreated })
+	testsync.Until(t, "the up waiting for its VM", func() bool { return e.op(waiting.ID).Step == stepCreated })
 
 	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
 	defer cancel()

@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/store"
@@ -96,24 +96,6 @@ func (r *recorder) last(t *testing.T, opID string, kind EventKind) Event {
 	return Event{}
 }
 
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // env is a Service over a real bbolt file and the demo cloud.
 type env struct {
 	t     *testing.T
@@ -123,7 +105,7 @@ type env struct {
 	cloud *demo.Provider
 	clock *fakeClock
 	rec   *recorder
-	logs  *syncBuffer
+	logs  *testsync.Buffer
 	cfg   Config
 	provs map[string]providers.Provider
 }
@@ -163,7 +145,7 @@ func newEnv(t *testing.T, opts ...func(*envOptions)) *env {
 	for name, p := range o.extra {
 		provs[name] = p
 	}
-	logs := &syncBuffer{}
+	logs := &testsync.Buffer{}
 	o.cfg.Now = clock.Now
 	if o.cfg.PollInterval == 0 {
 		o.cfg.PollInterval = time.Millisecond // the readiness poller lists every 1ms to 10ms

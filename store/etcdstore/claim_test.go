@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/store/etcdstore"
 	"github.com/spuffbot/spuffbot/store/etcdstore/etcdtest"
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -33,19 +34,6 @@ func crash(t *testing.T, s *etcdstore.Store) {
 	t.Helper()
 	if err := s.Client().Close(); err != nil {
 		t.Logf("close client: %v", err)
-	}
-}
-
-// eventually polls cond until it holds, failing the test after a bound far
-// above the lease, so that a broken takeover fails instead of hanging.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * testTTL)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: still not the case after %v", what, 20*testTTL)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -99,7 +87,7 @@ func TestClaim(t *testing.T) {
 		releaseA := mustClaim(t, a, "op-1", true)
 		// a's lease ends without a knowing at first, as after a long pause.
 		revokeLeaseOf(t, endpoints, a, "op-1")
-		eventually(t, "b claims op-1 once a's lease is gone", func() bool {
+		testsync.Until(t, "b claims op-1 once a's lease is gone", func() bool {
 			_, ok, err := b.Claim(context.Background(), "op-1")
 			return err == nil && ok
 		})
@@ -107,7 +95,7 @@ func TestClaim(t *testing.T) {
 		if h := holder(t, b, "op-1"); h != "b" {
 			t.Errorf("a released a claim it had lost: Holder(op-1) = %q, want b", h)
 		}
-		eventually(t, "a notices its lease ended and claims with a new one", func() bool {
+		testsync.Until(t, "a notices its lease ended and claims with a new one", func() bool {
 			_, ok, err := a.Claim(context.Background(), "op-2")
 			return err == nil && ok
 		})
@@ -120,7 +108,7 @@ func TestClaim(t *testing.T) {
 		mustClaim(t, a, "op-1", true)
 		crash(t, a)
 		mustClaim(t, b, "op-1", false)
-		eventually(t, "b claims op-1 after a's lease expires", func() bool {
+		testsync.Until(t, "b claims op-1 after a's lease expires", func() bool {
 			_, ok, err := b.Claim(context.Background(), "op-1")
 			return err == nil && ok
 		})

@@ -1,0 +1,61 @@
+// Package testsync holds what tests need to watch work that other
+// goroutines do: Until, which waits for a condition with one limit for the
+// whole tree, and Buffer, a log sink safe for concurrent writers.
+//
+// It is imported by tests only. A test waits with Until for something that
+// must happen; it never sleeps to show that something does not happen
+// (use the fake clock the code takes, or testing/synctest).
+package testsync
+
+import (
+	"bytes"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Limit is how long Until waits before it fails the test: far above what
+// any condition of the tree needs, even on a loaded machine, so that a
+// broken test fails instead of hanging.
+const Limit = 30 * time.Second
+
+// Until calls cond until it reports true, and fails the test with what
+// when Limit has passed or the test's context has ended first. It polls
+// every millisecond at first, backing off to every 20 ms.
+func Until(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(Limit)
+	pause := time.Millisecond
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: still not the case after %v", what, Limit)
+		}
+		select {
+		case <-t.Context().Done():
+			t.Fatalf("waiting for %s: %v", what, t.Context().Err())
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 20*time.Millisecond)
+	}
+}
+
+// Buffer is a bytes.Buffer that a logger and the test may use at once.
+// The zero value is ready to use.
+type Buffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write appends p to the buffer.
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns what was written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
