@@ -59,14 +59,14 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 		prompt = "spuff> "
 		fmt.Fprintf(stdout, "spuffbot console — acting as %s on %s. Type `help`, Ctrl-D to leave.\n", *user, commands.Label(cfg.Clouds.Default))
 	}
-	con := console.New(console.Config{In: stdin, Out: stdout, User: *user, Logger: a.log, Prompt: prompt})
-	svc := a.service(con)
-	con.Attach(svc)
+	svc := a.service()
+	con := console.New(console.Config{In: stdin, Out: stdout, User: *user, Logger: a.log, Prompt: prompt, Service: svc})
+	svc.Subscribe(con)
 	if _, err := svc.Resume(ctx); err != nil {
 		return err
 	}
 	svc.Wait()
-	return con.Run(ctx, svc)
+	return con.Run(ctx)
 }
 
 func isTerminal(r io.Reader) bool {

@@ -77,18 +77,16 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stde
 	}
 	defer a.close()
 
-	var b *bot.Bot
-	svc := a.service(commands.NotifierFunc(func(ctx context.Context, ev commands.Event) { b.Notify(ctx, ev) }))
-	b = bot.New(bot.Config{
+	svc := a.service()
+	b := bot.New(bot.Config{
 		AppToken:      appTok,
 		BotToken:      botTok,
 		APIURL:        getenv("SLACK_API_URL"),
 		NotifyChannel: cfg.NotifyChannel,
-		Admins:        cfg.Policy.Admins,
 		Logger:        a.log,
 		Metrics:       m,
-		ExpireEvery:   -1, // Service.Background expires approvals
 	}, svc)
+	svc.Subscribe(b) // before anything runs: Run resumes operations
 
 	if cfg.Listen != "" {
 		stop, err := serveHealth(cfg.Listen, m, b, a)
@@ -104,20 +102,22 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stde
 	bgDone := make(chan struct{})
 	go func() {
 		defer close(bgDone)
-		svc.Background(bgCtx) // reconciler, lease reaper, approval expiry
+		svc.Background(bgCtx) // the only background loops: reconciler, lease reaper, approval expiry
 	}()
 	a.log.Info("starting", "provider", cfg.Clouds.Default, "clouds", strings.Join(cfg.EnabledClouds(), ","))
 	err = b.Run(ctx)
 	stopBackground()
 	shutdown(a.log, bgDone, svc, b)
-	return err // and the deferred a.close closes the database
+	return err // and the deferred a.close closes the database: nothing uses it any more
 }
 
 // shutdown is the rest of a graceful exit once Run has stopped taking
 // envelopes and acked those in flight: the background loops end, the
 // operations still running stop at their next step (staying journaled for
 // the next start), the bot shows what they reported and records every
-// thread it opened. It takes at most shutdownGrace.
+// thread it opened. Waiting for that takes at most shutdownGrace; then the
+// bot's queued work is cancelled (Drain), and shutdown returns once no
+// task and no operation uses the store any more, so that it can be closed.
 func shutdown(log *slog.Logger, bgDone <-chan struct{}, svc *commands.Service, b *bot.Bot) {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
@@ -131,6 +131,7 @@ func shutdown(log *slog.Logger, bgDone <-chan struct{}, svc *commands.Service, b
 	if err := b.Drain(ctx); err != nil {
 		log.Warn("shutdown: messages not shown", "err", err)
 	}
+	svc.Wait() // the operations stopped at Shutdown have returned
 	log.Info("stopped")
 }
 

@@ -122,8 +122,9 @@ func providerEnv(cfg *config.Config, getenv func(string) string) providers.Env {
 	}
 }
 
-// service builds the commands.Service that front ends run commands with.
-func (a *app) service(n commands.Notifier) *commands.Service {
+// service builds the commands.Service that front ends run commands with;
+// the front end subscribes to it (Service.Subscribe) once built over it.
+func (a *app) service() *commands.Service {
 	p := a.cfg.Policy
 	max := p.MaxInstancesPerUser
 	if max == 0 {
@@ -157,7 +158,7 @@ func (a *app) service(n commands.Notifier) *commands.Service {
 		Channels:            channels,
 		Budget:              commands.Budget{MonthlyUSD: p.MonthlyBudgetPerUser, Approve: p.OverBudget == config.OverBudgetApprove},
 		Logger:              a.log,
-	}, a.db, a.provs, n)
+	}, a.db, a.provs, nil)
 }
 
 func (a *app) close() {

@@ -46,20 +46,10 @@ type Config struct {
 	// HTTPClient makes the Web API and response_url calls. Zero: a client
 	// with a 30 s timeout.
 	HTTPClient *http.Client
-	// ExpireEvery is how often the bot ends approval requests nobody
-	// decided in time (Service.ExpireApprovals). Zero: one minute;
-	// negative: never, for when Service.Background does it.
-	ExpireEvery time.Duration
 	// WebTimeout bounds each Web API call. Zero: 15 s.
 	WebTimeout time.Duration
 	// Metrics records ack latency and command outcomes. Zero: none.
 	Metrics Metrics
-	// Admins receive the cards of orphan VMs by DM when there is no
-	// NotifyChannel; set it to commands.Config.Admins. Zero: nobody.
-	Admins []string
-	// ExtendBy is what the Extend button of a lease warning says it adds;
-	// set it to commands.Config.ExtendBy. Zero: 2h.
-	ExtendBy time.Duration
 }
 
 // Metrics is what the bot records; *metrics.Metrics implements it.
@@ -91,11 +81,17 @@ type Bot struct {
 	cost costCards // lease warnings and orphan cards (lease.go, orphan.go)
 	home homeBook  // App Home tabs (home.go)
 
-	handlers sync.WaitGroup // envelope handlers and the expiry loop; Run waits for them
-	queues   sync.WaitGroup // op queues (see ops.go)
+	handlers sync.WaitGroup // envelope handlers; Run waits for them
+	tasks    *tasks         // queued work and its base context; Drain ends it
 }
 
 // New returns a Bot that runs commands through svc. It does no I/O.
+// The bot shows the Service's events once it is subscribed to them:
+//
+//	b := bot.New(cfg, svc)
+//	svc.Subscribe(b)
+//
+// and asks svc for the policy it shows (admins, how much Extend adds).
 func New(cfg Config, svc *commands.Service) *Bot {
 	if cfg.APIURL == "" {
 		cfg.APIURL = slack.APIURL
@@ -111,9 +107,6 @@ func New(cfg Config, svc *commands.Service) *Bot {
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
-	}
-	if cfg.ExpireEvery == 0 {
-		cfg.ExpireEvery = time.Minute
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = noMetrics{}
@@ -141,6 +134,7 @@ func New(cfg Config, svc *commands.Service) *Bot {
 		socket: socket,
 		ops:    make(map[string]*opState),
 		acks:   newGate(maxDefer),
+		tasks:  newTasks(),
 	}
 }
 
@@ -174,10 +168,6 @@ func (b *Bot) Run(ctx context.Context) error {
 	client := socketmode.New(b.socket)
 	errc := make(chan error, 1)
 	go func() { errc <- client.RunContext(conn) }()
-
-	if b.cfg.ExpireEvery > 0 {
-		b.spawn(func() { b.expireLoop(ctx) })
-	}
 
 	for {
 		select {
@@ -221,25 +211,6 @@ func runError(ctx context.Context, err error) error {
 		return nil // ctx ended: a shutdown, not a failure
 	}
 	return fmt.Errorf("slack: socket mode: %w", err)
-}
-
-// expireLoop ends stale approval requests every ExpireEvery until ctx ends.
-func (b *Bot) expireLoop(ctx context.Context) {
-	t := time.NewTicker(b.cfg.ExpireEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			n, err := b.svc.ExpireApprovals(ctx)
-			if err != nil && ctx.Err() == nil {
-				b.log.Error("expire approvals", "err", err)
-			} else if n > 0 {
-				b.log.Info("approvals expired", "count", n)
-			}
-		}
-	}
 }
 
 // spawn runs fn in a goroutine that Run waits for. It is called from

@@ -34,8 +34,8 @@ func TestNewDefaults(t *testing.T) {
 		if b.cfg.APIURL != tt.want {
 			t.Errorf("New(APIURL %q).APIURL = %q, want %q", tt.in, b.cfg.APIURL, tt.want)
 		}
-		if b.cfg.ExpireEvery != time.Minute {
-			t.Errorf("New().ExpireEvery = %v, want 1m", b.cfg.ExpireEvery)
+		if b.cfg.WebTimeout != 15*time.Second {
+			t.Errorf("New().WebTimeout = %v, want 15s", b.cfg.WebTimeout)
 		}
 	}
 }
@@ -126,7 +126,9 @@ func TestQueueKeepsOrderPerOperation(t *testing.T) {
 	st.final = true
 	st.mu.Unlock()
 	b.enqueue(st, func() {})
-	b.queues.Wait()
+	if err := b.Drain(t.Context()); err != nil {
+		t.Fatalf("Drain = %v", err)
+	}
 	for i, v := range got {
 		if v != i {
 			t.Fatalf("task %d ran as number %d; order lost: %v", v, i, got)

@@ -121,6 +121,7 @@ func TestUndecidedRequestExpires(t *testing.T) {
 	h := newHarness(t, needApproval(bob), func(s *setup) {
 		s.svc.ApprovalExpiry = 30 * time.Millisecond
 		s.bot.NotifyChannel = opsChan
+		s.background = true // Service.Background expires requests
 	})
 	root := h.up(alice, "")
 	card := h.waitMessage(opsChan, "Approval") // needed, or expired already

@@ -87,18 +87,19 @@ func (c *cluster) start(id string) *member {
 	m := &member{id: id, st: st, cloud: &mortal{Provider: c.demo}}
 	cfg := c.svcCfg
 	cfg.Logger = logger
-	// A dead replica tells nobody anything.
-	notify := commands.NotifierFunc(func(ctx context.Context, ev commands.Event) {
-		if !m.dead.Load() {
-			m.bot.Notify(ctx, ev)
-		}
-	})
-	m.svc = commands.New(cfg, st, map[string]providers.Provider{"demo": m.cloud}, notify)
+	m.svc = commands.New(cfg, st, map[string]providers.Provider{"demo": m.cloud}, nil)
 	m.svc.Warm(c.ctx)
-	m.bot = New(Config{
+	b := New(Config{
 		AppToken: secret.New(c.slack.AppToken()), BotToken: secret.New(c.slack.BotToken()),
-		APIURL: c.slack.APIURL(), Logger: logger, ExpireEvery: -1,
+		APIURL: c.slack.APIURL(), Logger: logger,
 	}, m.svc)
+	m.bot = b
+	// A dead replica tells nobody anything.
+	m.svc.Subscribe(commands.NotifierFunc(func(ctx context.Context, ev commands.Event) {
+		if !m.dead.Load() {
+			b.Notify(ctx, ev)
+		}
+	}))
 
 	ctx, cancel := context.WithCancel(c.ctx)
 	ran, background := make(chan error, 1), make(chan struct{})
@@ -118,7 +119,9 @@ func (c *cluster) start(id string) *member {
 	c.t.Cleanup(func() {
 		m.stop()
 		m.svc.Wait()
-		m.bot.queues.Wait()
+		if err := m.bot.Drain(context.Background()); err != nil {
+			c.t.Errorf("replica %s: Drain = %v", id, err)
+		}
 		_ = st.Close()
 	})
 	if err := c.slack.WaitConnected(c.ctx, before+1); err != nil {

@@ -41,6 +41,8 @@ type harness struct {
 	bot   *Bot
 	logs  *testsync.Buffer
 
+	background bool // start runs Service.Background too
+
 	stop func() error // ends Run and returns its error
 }
 
@@ -51,6 +53,10 @@ type setup struct {
 	noWarm   bool                                    // leave the catalog uncached
 	noRun    bool                                    // the test calls start itself
 	clouds   map[string]providers.Provider           // more clouds besides "demo"
+
+	// background runs Service.Background, as spuffbot run does, with
+	// ReapEvery short enough for approval expiry and ReconcileEvery long.
+	background bool
 }
 
 // newHarness starts everything; the test's cleanup stops it, in order.
@@ -59,7 +65,6 @@ func newHarness(t testing.TB, opts ...func(*setup)) *harness {
 	var su setup
 	su.svc.MaxInstancesPerUser = -1
 	su.svc.PollInterval = 5 * time.Millisecond
-	su.bot.ExpireEvery = 20 * time.Millisecond
 	for _, o := range opts {
 		o(&su)
 	}
@@ -84,27 +89,31 @@ func newHarness(t testing.TB, opts ...func(*setup)) *harness {
 	logs := &testsync.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	su.svc.Logger = logger
-	var b *Bot
 	provs := map[string]providers.Provider{"demo": p}
 	maps.Copy(provs, su.clouds)
-	svc := commands.New(su.svc, db, provs,
-		commands.NotifierFunc(func(ctx context.Context, ev commands.Event) { b.Notify(ctx, ev) }))
+	if su.background {
+		su.svc.ReapEvery, su.svc.ReconcileEvery = 20*time.Millisecond, time.Hour
+	}
+	svc := commands.New(su.svc, db, provs, nil)
 	if !su.noWarm {
 		svc.Warm(ctx)
 	}
 	su.bot.AppToken, su.bot.BotToken = secret.New(s.AppToken()), secret.New(s.BotToken())
 	su.bot.APIURL = strings.TrimSuffix(s.APIURL(), "/") // New adds the slash back
 	su.bot.Logger = logger
-	b = New(su.bot, svc)
+	b := New(su.bot, svc)
+	svc.Subscribe(b)
 
-	h := &harness{t: t, ctx: ctx, slack: s, demo: d, db: db, svc: svc, bot: b, logs: logs}
+	h := &harness{t: t, ctx: ctx, slack: s, demo: d, db: db, svc: svc, bot: b, logs: logs, background: su.background}
 	h.stop = func() error { return nil }
 	t.Cleanup(func() {
 		if err := h.stop(); err != nil {
 			t.Errorf("Run = %v, want nil after cancel", err)
 		}
 		svc.Wait()
-		b.queues.Wait()
+		if err := b.Drain(context.Background()); err != nil {
+			t.Errorf("Drain = %v", err)
+		}
 		_ = db.Close()
 		s.Close()
 		for _, tok := range []string{s.AppToken(), s.BotToken()} {
@@ -125,14 +134,23 @@ func newHarness(t testing.TB, opts ...func(*setup)) *harness {
 	return h
 }
 
-// start runs the bot until the test ends.
+// start runs the bot, and the Service's background loops when the setup
+// asks for them, until the test ends.
 func (h *harness) start() {
 	ctx, cancel := context.WithCancel(h.ctx)
-	done := make(chan error, 1)
+	done, background := make(chan error, 1), make(chan struct{})
 	go func() { done <- h.bot.Run(ctx) }()
+	go func() {
+		defer close(background)
+		if h.background {
+			h.svc.Background(ctx)
+		}
+	}()
 	h.stop = func() error {
 		cancel()
-		return <-done
+		err := <-done
+		<-background
+		return err
 	}
 }
 

@@ -107,20 +107,23 @@ func (b *Bot) homeNotice(ctx context.Context, user, line string) {
 // republish publishes user's Home tab. It never blocks: publishes of
 // one person run one at a time, and those asked for meanwhile become one.
 func (b *Bot) republish(ctx context.Context, user string) {
-	ctx = context.WithoutCancel(ctx)
+	ctx = b.tasks.base // outlives the click, until Drain gives up
 	b.home.mu.Lock()
 	if j := b.home.jobs[user]; j != nil {
 		j.again = true
 		b.home.mu.Unlock()
 		return
 	}
+	if !b.tasks.start() {
+		b.home.mu.Unlock()
+		return // shutting down
+	}
 	b.home.initLocked()
 	j := &homeJob{}
 	b.home.jobs[user] = j
 	b.home.mu.Unlock()
-	b.queues.Add(1)
 	go func() {
-		defer b.queues.Done()
+		defer b.tasks.done()
 		for {
 			b.acks.wait()
 			b.publishHome(ctx, user)
@@ -158,7 +161,7 @@ func (b *Bot) homeData(ctx context.Context, user string) (homeData, error) {
 	if err != nil {
 		return homeData{}, err
 	}
-	d := homeData{Mine: mine.Instances, Admin: b.svc.IsAdmin(user), ExtendBy: b.cfg.ExtendBy, Now: b.cfg.Now()}
+	d := homeData{Mine: mine.Instances, Admin: b.svc.IsAdmin(user), ExtendBy: b.svc.ExtendBy(), Now: b.cfg.Now()}
 	if d.Admin {
 		all, err := b.svc.Handle(ctx, "", c, commands.Command{Verb: commands.VerbList, All: true})
 		if err != nil {

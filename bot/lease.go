@@ -81,7 +81,7 @@ func (b *Bot) postLeaseCard(ctx context.Context, ev commands.Event) {
 	if in.Owner == "" || in.Owner == commands.SystemActor {
 		return
 	}
-	v := leaseViewOf(*in, ev.ProviderLabel, ev.Estimated, b.cfg.ExtendBy)
+	v := leaseViewOf(*in, ev.ProviderLabel, ev.Estimated, b.svc.ExtendBy())
 	dm, err := b.openDM(ctx, in.Owner)
 	if err != nil {
 		b.log.Error("open DM for lease warning", "instance", in.Name, "user", in.Owner, "err", err)
@@ -141,7 +141,7 @@ func (b *Bot) settleLease(ctx context.Context, c *leaseCard, o leaseOutcome, in 
 		return
 	}
 	if in != nil {
-		v := leaseViewOf(in.Instance, in.ProviderLabel, false, b.cfg.ExtendBy)
+		v := leaseViewOf(in.Instance, in.ProviderLabel, false, b.svc.ExtendBy())
 		if c.view != nil {
 			v.Estimated = c.view.Estimated
 		}

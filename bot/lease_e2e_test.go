@@ -27,7 +27,7 @@ func costHarness(t *testing.T, c *manualClock, opts ...func(*setup)) *harness {
 	t.Helper()
 	base := func(s *setup) {
 		s.svc.Now, s.bot.Now = c.Now, c.Now
-		s.svc.Admins, s.bot.Admins = []string{admin}, []string{admin}
+		s.svc.Admins = []string{admin}
 		s.svc.WarnBefore = warnBefore
 		s.bot.NotifyChannel = opsChan
 	}

@@ -17,7 +17,7 @@ import (
 // commands.Notifier: it returns at once, and the events of one operation
 // are shown one after another, in the order they came.
 func (b *Bot) Notify(ctx context.Context, ev commands.Event) {
-	ctx = context.WithoutCancel(ctx)
+	ctx = b.tasks.base // shown after the operation stopped, until Drain gives up
 	st := b.state(queueKey(ev))
 	b.enqueue(st, func() { b.show(ctx, st, ev) })
 }

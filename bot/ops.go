@@ -61,50 +61,51 @@ func (b *Bot) state(id string) *opState {
 }
 
 // enqueue runs task after every task queued before it for the same
-// operation. It never blocks: a goroutine drains the queue.
+// operation. It never blocks: a goroutine drains the queue. After Drain,
+// the task is dropped.
 func (b *Bot) enqueue(st *opState, task func()) {
 	st.mu.Lock()
-	st.pending = append(st.pending, task)
-	if st.running {
-		st.mu.Unlock()
-		return
+	defer st.mu.Unlock()
+	if !st.running {
+		if !b.tasks.start() {
+			b.log.Debug("shutting down; event not shown", "op", st.id)
+			return
+		}
+		st.running = true
+		go b.drain(st)
 	}
-	st.running = true
-	st.mu.Unlock()
-	b.queues.Add(1)
-	go b.drain(st)
+	st.pending = append(st.pending, task)
 }
 
-// Drain waits until every operation's queued work (root messages, thread
-// replies, starting operations) is done, or ctx ends, and then returns
-// ctx's error. Call it at shutdown once nothing queues more: after Run has
-// returned and Service.Shutdown has stopped the operations, so that what
-// they reported reaches Slack and every thread opened is journaled before
-// the store closes.
+// Drain waits until every queued task (root messages, thread replies,
+// starting operations, Home tabs) has ended, or ctx ends. Call it at
+// shutdown once nothing queues more: after Run has returned and
+// Service.Shutdown has stopped the operations, so that what they reported
+// reaches Slack and every thread opened is journaled before the store
+// closes.
+//
+// When ctx ends first, Drain cancels the bot's base context, which every
+// queued task runs under: the tasks in flight stop at their next call and
+// those not started are dropped. It waits for them to end and returns
+// ctx's error. Either way, once Drain has returned no task of the bot runs
+// or starts, and the store can be closed.
 func (b *Bot) Drain(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() {
-		b.queues.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return b.tasks.drain(ctx)
 }
 
 // drain runs st's tasks until none is left, then forgets a finished
-// operation.
+// operation. Once Drain has given up, the tasks left are dropped.
 func (b *Bot) drain(st *opState) {
-	defer b.queues.Done()
+	defer b.tasks.done()
 	for {
 		st.mu.Lock()
-		if len(st.pending) == 0 {
-			st.running = false
+		if n := len(st.pending); n == 0 || b.tasks.stopping() {
+			st.pending, st.running = nil, false
 			final := st.final
 			st.mu.Unlock()
+			if n > 0 {
+				b.log.Warn("shutting down; events not shown", "op", st.id, "count", n)
+			}
 			if final {
 				b.forget(st)
 			}

@@ -51,7 +51,7 @@ func (b *Bot) postToAdmins(ctx context.Context, m message, what, key string) []c
 		b.log.Error("post "+what+"; telling admins by DM", "instance", key, "err", err)
 	}
 	var refs []cardRef
-	for _, admin := range b.cfg.Admins {
+	for _, admin := range b.svc.Admins() {
 		dm, err := b.openDM(ctx, admin)
 		if err != nil {
 			b.log.Error("open DM with admin", "instance", key, "user", admin, "err", err)

@@ -153,7 +153,7 @@ func TestOrphanCardGoesToEachAdminWithoutChannel(t *testing.T) {
 	c := &manualClock{t: time.Now()}
 	h := costHarness(t, c, func(s *setup) {
 		s.bot.NotifyChannel = ""
-		s.svc.Admins, s.bot.Admins = []string{admin, carol}, []string{admin, carol}
+		s.svc.Admins = []string{admin, carol}
 	})
 	id := h.orphanAtCloud("stray", "")
 	if got := h.reconcile(); len(got) != 1 {

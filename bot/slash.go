@@ -138,7 +138,7 @@ func (b *Bot) startOp(ctx context.Context, op store.Operation, responseURL strin
 		st.urlUses++
 	}
 	st.mu.Unlock()
-	run := context.WithoutCancel(ctx)
+	run := b.tasks.base // the operation outlives the envelope
 	if op.Kind != store.OpUp {
 		b.enqueue(st, func() { b.svc.Start(run, op.ID) })
 		return

@@ -137,7 +137,8 @@ type Service struct {
 	cfg       Config
 	store     Store
 	providers map[string]providers.Provider
-	notifier  Notifier
+	notifier  Notifier    // &subs: every subscriber (Subscribe)
+	subs      subscribers // the front ends that receive events
 	log       *slog.Logger
 	catalogs  *catalogCache
 
@@ -155,7 +156,8 @@ type Service struct {
 }
 
 // New returns a Service over st with the given providers, reporting
-// progress to n. It does no I/O.
+// progress to n, which may be nil: a front end built over the Service
+// subscribes to it afterwards (Subscribe). It does no I/O.
 func New(cfg Config, st Store, provs map[string]providers.Provider, n Notifier) *Service {
 	cfg.setDefaults()
 	if cfg.DefaultProvider == "" {
@@ -166,17 +168,15 @@ func New(cfg Config, st Store, provs map[string]providers.Provider, n Notifier) 
 			}
 		}
 	}
-	if n == nil {
-		n = NotifierFunc(func(context.Context, Event) {})
-	}
 	s := &Service{
 		cfg:       cfg,
 		store:     st,
 		providers: provs,
-		notifier:  n,
 		log:       cfg.Logger,
 		catalogs:  newCatalogCache(provs, cfg.Now),
 	}
+	s.notifier = &s.subs
+	s.Subscribe(n)
 	s.pollers.init(s)
 	return s
 }

@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/spuffbot/spuffbot/commands"
 )
@@ -27,29 +26,37 @@ type Config struct {
 	// Prompt is printed before each line when set (interactive use).
 	Prompt string
 	Logger *slog.Logger
+	// Service runs the commands. The console prints its events once
+	// subscribed to them (Service.Subscribe), and confirms each final
+	// event printed (Service.Reported), resumed operations' too.
+	Service *commands.Service
 }
 
 // Console runs commands typed in a terminal.
 type Console struct {
 	cfg Config
-	svc atomic.Pointer[commands.Service]
+	svc *commands.Service
 	mu  sync.Mutex // guards writes to Out
 }
 
-// New returns a console. Make it svc's Notifier (see Notify) and Attach
-// it to svc before svc resumes anything; then call Run. It does no I/O.
+// New returns a console over cfg.Service. Subscribe it to the Service
+// before the Service resumes anything, then call Run:
+//
+//	con := console.New(console.Config{In: os.Stdin, Out: os.Stdout, User: "alice", Service: svc})
+//	svc.Subscribe(con)
+//
+// It does no I/O.
 func New(cfg Config) *Console {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Console{cfg: cfg}
+	return &Console{cfg: cfg, svc: cfg.Service}
 }
 
 // Run reads lines until In ends or ctx is done. Each command finishes —
 // its operation included — before the next line is read, so piped scripts
 // print in order. A bad command prints a helpful error and Run goes on.
-func (c *Console) Run(ctx context.Context, svc *commands.Service) error {
-	c.Attach(svc)
+func (c *Console) Run(ctx context.Context) error {
 	lines := make(chan string)
 	errc := make(chan error, 1)
 	go func() {
@@ -79,10 +86,6 @@ func (c *Console) Run(ctx context.Context, svc *commands.Service) error {
 	}
 }
 
-// Attach tells c the Service whose events it prints, so that it confirms
-// each final event printed (Service.Reported), resumed operations' too.
-func (c *Console) Attach(svc *commands.Service) { c.svc.Store(svc) }
-
 func (c *Console) prompt() {
 	if c.cfg.Prompt != "" {
 		c.print(c.cfg.Prompt)
@@ -104,7 +107,7 @@ func (c *Console) handle(ctx context.Context, line string) {
 		return
 	}
 	caller := commands.Caller{User: c.cfg.User, UserName: c.cfg.User, Channel: "console"}
-	svc := c.svc.Load()
+	svc := c.svc
 	reply, err := svc.Handle(ctx, "", caller, cmd)
 	if err != nil {
 		c.fail(cmd, err)

@@ -26,15 +26,15 @@ func TestPrintedFinalEventsAreReported(t *testing.T) {
 	cloud := demo.New(demo.Config{PollInterval: time.Millisecond})
 	start := func(in string) (*commands.Service, *bytes.Buffer) {
 		out := &bytes.Buffer{}
-		con := New(Config{In: strings.NewReader(in), Out: out, User: "alice", Logger: slog.New(slog.DiscardHandler)})
 		svc := commands.New(commands.Config{PollInterval: time.Millisecond, Logger: slog.New(slog.DiscardHandler)},
-			db, map[string]providers.Provider{"demo": cloud}, con)
-		con.Attach(svc)
+			db, map[string]providers.Provider{"demo": cloud}, nil)
+		con := New(Config{In: strings.NewReader(in), Out: out, User: "alice", Logger: slog.New(slog.DiscardHandler), Service: svc})
+		svc.Subscribe(con)
 		if _, err := svc.Resume(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		svc.Wait()
-		if err := con.Run(t.Context(), svc); err != nil {
+		if err := con.Run(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		svc.Wait()

@@ -79,7 +79,7 @@ func (c *Console) render(r commands.Reply) {
 // attached Service, which then does not send it again after a restart.
 func (c *Console) Notify(ctx context.Context, ev commands.Event) {
 	c.println(plain(EventLine(ev)))
-	if svc := c.svc.Load(); svc != nil && ev.Final() {
+	if svc := c.svc; svc != nil && ev.Final() {
 		if err := svc.Reported(ctx, ev.Op.ID); err != nil {
 			c.cfg.Logger.Error("journal final event shown", "op", ev.Op.ID, "err", err)
 		}
