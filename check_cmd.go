@@ -163,11 +163,8 @@ func cloudFix(name string, err error) string {
 	}
 	switch {
 	case errors.Is(err, providers.ErrAuth):
-		return map[string]string{
-			"digitalocean": "set DIGITALOCEAN_TOKEN to a token with read and write scope",
-			"hetzner":      "set HCLOUD_TOKEN to a Read & Write API token of the project",
-			"aws":          "set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, and AWS_REGION",
-		}[name]
+		c, _ := registry().Lookup(name)
+		return c.CheckHint
 	case errors.Is(err, providers.ErrRateLimited):
 		return "wait a minute and run check again"
 	}

@@ -11,23 +11,13 @@ import (
 	"github.com/spuffbot/spuffbot/config"
 	"github.com/spuffbot/spuffbot/metrics"
 	"github.com/spuffbot/spuffbot/providers"
-	"github.com/spuffbot/spuffbot/providers/aws"
-	"github.com/spuffbot/spuffbot/providers/demo"
-	"github.com/spuffbot/spuffbot/providers/digitalocean"
-	"github.com/spuffbot/spuffbot/providers/hetzner"
 	"github.com/spuffbot/spuffbot/store"
 	"github.com/spuffbot/spuffbot/store/etcdstore"
 )
 
-// registry lists the clouds this binary was built with.
-func registry() *providers.Registry {
-	var r providers.Registry
-	r.Register(config.AWS, aws.FromEnv)
-	r.Register(config.Demo, demo.FromEnv)
-	r.Register(config.DigitalOcean, digitalocean.FromEnv)
-	r.Register(config.Hetzner, hetzner.FromEnv)
-	return &r
-}
+// registry lists the clouds this binary was built with: each package
+// imported in clouds.go registers itself.
+func registry() *providers.Registry { return providers.Registered() }
 
 // database is the store as the process uses it: what the Service needs,
 // plus the readiness check and shutdown. *store.DB (one replica, a bbolt
@@ -110,10 +100,20 @@ func openStore(ctx context.Context, cfg *config.Config, getenv func(string) stri
 	return st, nil
 }
 
-// providerEnv lets settings from the configuration file reach the provider
-// constructors, which read the environment; a variable that is set wins.
+// providerEnv lets each cloud's own settings (providers.Setting) from the
+// configuration file reach the provider constructors, which read the
+// environment; a variable that is set wins.
 func providerEnv(cfg *config.Config, getenv func(string) string) providers.Env {
-	file := map[string]string{aws.EnvSSHCIDR: cfg.Clouds.AWS.SSHCIDR}
+	file := map[string]string{}
+	for _, rc := range registry().Clouds() {
+		cl := cfg.Cloud(rc.Name)
+		if cl == nil {
+			continue
+		}
+		for _, s := range rc.Settings {
+			file[s.Env] = cl.Settings[s.Key]
+		}
+	}
 	return func(key string) string {
 		if v := getenv(key); v != "" {
 			return v

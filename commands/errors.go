@@ -85,19 +85,8 @@ func upperFirst(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// Label returns a provider's display name.
-func Label(provider string) string {
-	switch provider {
-	case "digitalocean":
-		return "DigitalOcean"
-	case "hetzner":
-		return "Hetzner Cloud"
-	case "aws":
-		return "AWS EC2"
-	case "demo":
-		return "Demo cloud"
-	}
-	return provider
-}
+// Label returns a provider's display name, as its package registered it
+// (providers.Cloud.Label); the name itself for a cloud not linked in.
+func Label(provider string) string { return providers.Registered().Label(provider) }
 
 var errNoSuchInstance = errors.New("no such instance")

@@ -13,22 +13,21 @@ import (
 	"log/slog"
 	"slices"
 	"time"
+
+	"github.com/spuffbot/spuffbot/providers"
 )
 
 // EnvFile is the variable naming the configuration file when no --config
 // flag is given.
 const EnvFile = "SPUFF_CONFIG"
 
-// Cloud names, as the provider registry knows them.
-const (
-	AWS          = "aws"
-	Demo         = "demo"
-	DigitalOcean = "digitalocean"
-	Hetzner      = "hetzner"
-)
+// Demo is the simulated cloud, the default one.
+const Demo = "demo"
 
-// KnownClouds returns the names of the clouds spuffbot can use, sorted.
-func KnownClouds() []string { return []string{AWS, Demo, DigitalOcean, Hetzner} }
+// KnownClouds returns the names of the clouds spuffbot can use, sorted:
+// those registered with package providers (providers.Registered) by the
+// provider packages linked into the binary.
+func KnownClouds() []string { return providers.Registered().Names() }
 
 // Config is spuffbot's whole configuration. Default returns it filled with
 // the documented defaults; Load reads it from a file and the environment.
@@ -52,11 +51,11 @@ type Config struct {
 // Clouds says which clouds are enabled and how each is used.
 type Clouds struct {
 	// Default is the cloud a command uses when it names none. Default "demo".
-	Default      string
-	DigitalOcean Cloud
-	Hetzner      Cloud
-	AWS          AWSCloud
-	Demo         Cloud
+	Default string
+	// ByName holds the settings of every known cloud (KnownClouds), by
+	// name: clouds.<name> in the file, SPUFF_<NAME>_* in the environment.
+	// Config.Cloud reads it.
+	ByName map[string]*Cloud
 }
 
 // Cloud holds one cloud's settings. Empty strings and lists mean the
@@ -71,14 +70,10 @@ type Cloud struct {
 	// AllowedSizes and AllowedRegions restrict what people may ask for.
 	// Empty: everything the cloud offers.
 	AllowedSizes, AllowedRegions []string
-}
-
-// AWSCloud is Cloud plus the settings only EC2 has.
-type AWSCloud struct {
-	Cloud
-	// SSHCIDR is the source range allowed to reach port 22 through the
-	// spuff security group. Default "0.0.0.0/0".
-	SSHCIDR string
+	// Settings are the settings only this cloud has, by YAML key, as its
+	// package registers them (providers.Setting): "ssh_cidr" for aws.
+	// Default: each setting's registered default.
+	Settings map[string]string
 }
 
 // OverBudget says what happens to a request that would take a person over
@@ -160,11 +155,7 @@ type Log struct {
 // environment says otherwise: the demo cloud only, no approvals, no budget.
 func Default() *Config {
 	return &Config{
-		Clouds: Clouds{
-			Default: Demo,
-			Demo:    Cloud{Enabled: true},
-			AWS:     AWSCloud{SSHCIDR: "0.0.0.0/0"},
-		},
+		Clouds: defaultClouds(),
 		Policy: Policy{
 			ApprovalExpiry:      4 * time.Hour,
 			MaxInstancesPerUser: 3,
@@ -179,26 +170,38 @@ func Default() *Config {
 	}
 }
 
-// Cloud returns the settings of the named cloud, or nil for a name spuffbot
-// does not know. For AWS it is the embedded Cloud of Clouds.AWS.
-func (c *Config) Cloud(name string) *Cloud {
-	switch name {
-	case AWS:
-		return &c.Clouds.AWS.Cloud
-	case Demo:
-		return &c.Clouds.Demo
-	case DigitalOcean:
-		return &c.Clouds.DigitalOcean
-	case Hetzner:
-		return &c.Clouds.Hetzner
+// defaultClouds returns every known cloud with its registered defaults;
+// only the demo cloud is enabled, and it is the default.
+func defaultClouds() Clouds {
+	cs := Clouds{Default: Demo, ByName: map[string]*Cloud{}}
+	for _, rc := range providers.Registered().Clouds() {
+		cl := &Cloud{Enabled: rc.Name == Demo, Settings: map[string]string{}}
+		for _, s := range rc.Settings {
+			cl.Settings[s.Key] = s.Default
+		}
+		cs.ByName[rc.Name] = cl
 	}
-	return nil
+	return cs
+}
+
+// Cloud returns the settings of the named cloud, or nil for a name spuffbot
+// does not know.
+func (c *Config) Cloud(name string) *Cloud { return c.Clouds.ByName[name] }
+
+// cloudNames returns the names of the clouds c has settings for, sorted.
+func (c *Config) cloudNames() []string {
+	names := make([]string, 0, len(c.Clouds.ByName))
+	for name := range c.Clouds.ByName {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // EnabledClouds returns the names of the enabled clouds, sorted.
 func (c *Config) EnabledClouds() []string {
 	var names []string
-	for _, name := range KnownClouds() {
+	for _, name := range c.cloudNames() {
 		if c.Cloud(name).Enabled {
 			names = append(names, name)
 		}

@@ -29,15 +29,19 @@ func TestExampleLoads(t *testing.T) {
 	above := 0.10
 	want := &Config{
 		Clouds: Clouds{
-			Default: Hetzner,
-			DigitalOcean: Cloud{Enabled: true, Region: "fra1", Size: "s-2vcpu-4gb", Image: "ubuntu-24.04",
-				AllowedSizes: []string{"s-1vcpu-2gb", "s-2vcpu-4gb", "s-4vcpu-8gb"}, AllowedRegions: []string{"fra1", "ams3"}},
-			Hetzner: Cloud{Enabled: true, Region: "fsn1", Size: "cx22", Image: "ubuntu-24.04",
-				AllowedSizes: []string{"cx22", "cx32", "cx42"}},
-			AWS: AWSCloud{Cloud: Cloud{Region: "eu-central-1", Size: "t3.medium", Image: "ubuntu-24.04",
-				AllowedSizes: []string{"t3.small", "t3.medium", "t3.large"}, AllowedRegions: []string{"eu-central-1"}},
-				SSHCIDR: "0.0.0.0/0"},
-			Demo: Cloud{Region: "demo-eu", Size: "small", Image: "ubuntu-24.04", AllowedSizes: []string{"small", "medium"}},
+			Default: "hetzner",
+			ByName: map[string]*Cloud{
+				"digitalocean": {Enabled: true, Region: "fra1", Size: "s-2vcpu-4gb", Image: "ubuntu-24.04",
+					AllowedSizes: []string{"s-1vcpu-2gb", "s-2vcpu-4gb", "s-4vcpu-8gb"}, AllowedRegions: []string{"fra1", "ams3"},
+					Settings: map[string]string{}},
+				"hetzner": {Enabled: true, Region: "fsn1", Size: "cx22", Image: "ubuntu-24.04",
+					AllowedSizes: []string{"cx22", "cx32", "cx42"}, Settings: map[string]string{}},
+				"aws": {Region: "eu-central-1", Size: "t3.medium", Image: "ubuntu-24.04",
+					AllowedSizes: []string{"t3.small", "t3.medium", "t3.large"}, AllowedRegions: []string{"eu-central-1"},
+					Settings: map[string]string{"ssh_cidr": "0.0.0.0/0"}},
+				"demo": {Region: "demo-eu", Size: "small", Image: "ubuntu-24.04", AllowedSizes: []string{"small", "medium"},
+					Settings: map[string]string{}},
+			},
 		},
 		Policy: Policy{
 			Admins:               []string{"U0123ABCD"},
@@ -84,15 +88,30 @@ func TestExampleSetsEverySetting(t *testing.T) {
 }
 
 // TestDocsListEverySetting keeps docs/configuration.md complete: every
-// setting's path and variable are in the table.
+// setting's path and variable are in the table. The settings every cloud
+// has are one row each, for clouds.<cloud>.
 func TestDocsListEverySetting(t *testing.T) {
 	data, err := os.ReadFile("../docs/configuration.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	doc := string(data)
-	for _, f := range Default().fields() {
-		row := "| `" + f.path + "` | `" + f.env + "` |"
+	c := Default()
+	common := map[string]bool{}
+	for _, f := range (&Config{Clouds: Clouds{ByName: map[string]*Cloud{"x": {}}}}).fields() {
+		if strings.HasPrefix(f.path, "clouds.x.") {
+			common[strings.TrimPrefix(f.path, "clouds.x.")] = true
+		}
+	}
+	for _, f := range c.fields() {
+		path, env := f.path, f.env
+		for _, name := range c.cloudNames() {
+			if key, ok := strings.CutPrefix(path, "clouds."+name+"."); ok && common[key] {
+				path = "clouds.<cloud>." + key
+				env = "SPUFF_<CLOUD>_" + strings.TrimPrefix(env, "SPUFF_"+strings.ToUpper(name)+"_")
+			}
+		}
+		row := "| `" + path + "` | `" + env + "` |"
 		if !strings.Contains(doc, row) {
 			t.Errorf("docs/configuration.md has no row starting %q", row)
 		}
@@ -101,16 +120,16 @@ func TestDocsListEverySetting(t *testing.T) {
 
 func TestEnabledClouds(t *testing.T) {
 	c := Default()
-	c.Clouds.Hetzner.Enabled = true
-	c.Clouds.AWS.Enabled = true
+	c.Cloud("hetzner").Enabled = true
+	c.Cloud("aws").Enabled = true
 	if got, want := c.EnabledClouds(), []string{"aws", "demo", "hetzner"}; !cmp.Equal(got, want) {
 		t.Errorf("EnabledClouds() = %v, want %v", got, want)
 	}
 	if got := c.Cloud("linode"); got != nil {
 		t.Errorf("Cloud(%q) = %v, want nil", "linode", got)
 	}
-	if got := c.Cloud(AWS); got != &c.Clouds.AWS.Cloud {
-		t.Errorf("Cloud(%q) does not point into Clouds.AWS", AWS)
+	if got := c.Cloud("aws"); got != c.Clouds.ByName["aws"] {
+		t.Errorf("Cloud(%q) does not point into Clouds.ByName", "aws")
 	}
 }
 

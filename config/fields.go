@@ -3,6 +3,8 @@ package config
 import (
 	"slices"
 	"strings"
+
+	"github.com/spuffbot/spuffbot/providers"
 )
 
 // A field is one setting: where it sits in the file, the variable that
@@ -17,10 +19,16 @@ type field struct {
 // cloudInitText marks the cloud_init string: YAML text or a mapping node.
 type cloudInitText struct{ s *string }
 
+// settingText is one of a cloud's own settings (Cloud.Settings[key]).
+type settingText struct {
+	m   map[string]string
+	key string
+}
+
 // fields lists every setting of c, in the order of the example file.
 func (c *Config) fields() []field {
 	fs := []field{{"clouds.default", "SPUFF_PROVIDER", &c.Clouds.Default}}
-	for _, name := range []string{DigitalOcean, Hetzner, AWS, Demo} {
+	for _, name := range c.cloudNames() {
 		cl := c.Cloud(name)
 		p, e := "clouds."+name+".", "SPUFF_"+strings.ToUpper(name)+"_"
 		fs = append(fs,
@@ -31,8 +39,13 @@ func (c *Config) fields() []field {
 			field{p + "allowed_sizes", e + "ALLOWED_SIZES", &cl.AllowedSizes},
 			field{p + "allowed_regions", e + "ALLOWED_REGIONS", &cl.AllowedRegions},
 		)
-		if name == AWS {
-			fs = append(fs, field{p + "ssh_cidr", e + "SSH_CIDR", &c.Clouds.AWS.SSHCIDR})
+		if rc, ok := providers.Registered().Lookup(name); ok {
+			if cl.Settings == nil {
+				cl.Settings = map[string]string{}
+			}
+			for _, s := range rc.Settings {
+				fs = append(fs, field{p + s.Key, s.Env, settingText{cl.Settings, s.Key}})
+			}
 		}
 	}
 	p := &c.Policy

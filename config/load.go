@@ -53,7 +53,7 @@ func load(file string, data []byte, getenv func(string) string) (*Config, error)
 		r.probs = problems{{Msg: syntax}}
 	}
 	r.env(c, getenv)
-	for _, name := range KnownClouds() {
+	for _, name := range c.cloudNames() {
 		if _, set := r.origin["clouds."+name+".enabled"]; !set {
 			c.Cloud(name).Enabled = name == c.Clouds.Default
 		}

@@ -34,7 +34,7 @@ func TestLoadReportsEveryMistake(t *testing.T) {
 		{"clouds.hetzner.enabled", 5, `"yes" is not true or false`},
 		{"clouds.hetzner.size", 6, `"cx22" is not in clouds.hetzner.allowed_sizes (cx32, cx42)`},
 		{"clouds.aws.ssh_cidr", 9, `"10.0.0.0/33" is not a CIDR block (examples: 0.0.0.0/0, 203.0.113.0/24)`},
-		{"clouds.linode", 10, "unknown setting (known here: default, digitalocean, hetzner, aws, demo)"},
+		{"clouds.linode", 10, "unknown setting (known here: default, aws, demo, digitalocean, hetzner)"},
 		{"policy.admins[1]", 13, `"@alice" is not a Slack user id (like U0123ABCD or W0123ABCD); names and user groups are not accepted: copy the member id from the person's profile`},
 		{"policy.approval_above", 15, "is set, but policy.approvers is empty: nobody could approve"},
 		{"policy.allowed_channels[0]", 17, `"general" is not a Slack channel id (like C0123ABCD, or G…/D… for private and direct); copy it from the channel's details`},
@@ -88,9 +88,9 @@ func TestEnvOverridesFile(t *testing.T) {
 		{"empty variable is unset", map[string]string{"SPUFF_MAX_LEASE": " "}, func(c *Config) any { return c.Policy.MaxLease }, 48 * time.Hour},
 		{"default cloud", map[string]string{"SPUFF_PROVIDER": "demo"}, func(c *Config) any { return c.EnabledClouds() }, []string{"demo"}},
 		{"enable a cloud", map[string]string{"SPUFF_AWS_ENABLED": "true"}, func(c *Config) any { return c.EnabledClouds() }, []string{"aws", "hetzner"}},
-		{"cloud size", map[string]string{"SPUFF_HETZNER_SIZE": "cx32"}, func(c *Config) any { return c.Clouds.Hetzner.Size }, "cx32"},
-		{"allowed list", map[string]string{"SPUFF_HETZNER_ALLOWED_SIZES": "cx22, cx42 cx52"}, func(c *Config) any { return c.Clouds.Hetzner.AllowedSizes }, []string{"cx22", "cx42", "cx52"}},
-		{"ssh cidr", map[string]string{"SPUFF_AWS_SSH_CIDR": "198.51.100.0/24"}, func(c *Config) any { return c.Clouds.AWS.SSHCIDR }, "198.51.100.0/24"},
+		{"cloud size", map[string]string{"SPUFF_HETZNER_SIZE": "cx32"}, func(c *Config) any { return c.Cloud("hetzner").Size }, "cx32"},
+		{"allowed list", map[string]string{"SPUFF_HETZNER_ALLOWED_SIZES": "cx22, cx42 cx52"}, func(c *Config) any { return c.Cloud("hetzner").AllowedSizes }, []string{"cx22", "cx42", "cx52"}},
+		{"ssh cidr", map[string]string{"SPUFF_AWS_SSH_CIDR": "198.51.100.0/24"}, func(c *Config) any { return c.Cloud("aws").Settings["ssh_cidr"] }, "198.51.100.0/24"},
 		{"admins", map[string]string{"SPUFF_ADMINS": "U0AAAAAAA,W0BBBBBBB"}, func(c *Config) any { return c.Policy.Admins }, []string{"U0AAAAAAA", "W0BBBBBBB"}},
 		{"approval never", map[string]string{"SPUFF_APPROVAL_ABOVE": "never"}, func(c *Config) any { return c.Policy.ApprovalAbove == nil }, true},
 		{"approval always", map[string]string{"SPUFF_APPROVAL_ABOVE": "0"}, func(c *Config) any { return *c.Policy.ApprovalAbove }, 0.0},
@@ -232,8 +232,8 @@ clouds:
 	if err != nil {
 		t.Fatalf("load(anchors) = %v", err)
 	}
-	want := Cloud{Enabled: true, Image: "ubuntu-24.04", AllowedSizes: []string{"small", "large"}}
-	if diff := cmp.Diff(want, c.Clouds.Hetzner); diff != "" {
+	want := &Cloud{Enabled: true, Image: "ubuntu-24.04", AllowedSizes: []string{"small", "large"}, Settings: map[string]string{}}
+	if diff := cmp.Diff(want, c.Cloud("hetzner")); diff != "" {
 		t.Errorf("load(anchors) hetzner (-want +got):\n%s", diff)
 	}
 }

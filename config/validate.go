@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spuffbot/spuffbot/providers"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -60,7 +61,7 @@ func (v *validator) clouds() {
 		}
 		v.add("clouds.default", "%s is not enabled; set clouds.%s.enabled: true, or choose an enabled cloud (enabled: %s)", def, def, enabled)
 	}
-	for _, name := range known {
+	for _, name := range c.cloudNames() {
 		cl, p := c.Cloud(name), "clouds."+name+"."
 		v.nonEmpty(p+"allowed_sizes", cl.AllowedSizes)
 		v.nonEmpty(p+"allowed_regions", cl.AllowedRegions)
@@ -70,10 +71,22 @@ func (v *validator) clouds() {
 		if cl.Region != "" && len(cl.AllowedRegions) > 0 && !slices.Contains(cl.AllowedRegions, cl.Region) {
 			v.add(p+"region", "%q is not in %sallowed_regions (%s)", cl.Region, p, strings.Join(cl.AllowedRegions, ", "))
 		}
+		v.settings(name, cl)
 	}
-	if s := c.Clouds.AWS.SSHCIDR; s != "" {
-		if _, _, err := net.ParseCIDR(s); err != nil {
-			v.add("clouds.aws.ssh_cidr", "%q is not a CIDR block (examples: 0.0.0.0/0, 203.0.113.0/24)", s)
+}
+
+// settings checks the settings only the cloud called name has, as its
+// package registered them.
+func (v *validator) settings(name string, cl *Cloud) {
+	rc, ok := providers.Registered().Lookup(name)
+	if !ok {
+		return
+	}
+	for _, s := range rc.Settings {
+		if val := cl.Settings[s.Key]; val != "" && s.Check != nil {
+			if msg := s.Check(val); msg != "" {
+				v.add("clouds."+name+"."+s.Key, "%s", msg)
+			}
 		}
 	}
 }

@@ -24,16 +24,16 @@ func TestValidate(t *testing.T) {
 			[]Problem{{Path: "clouds.default", Msg: "must name a cloud (one of: aws, demo, digitalocean, hetzner)"}}},
 		{"unknown default cloud", func(c *Config) { c.Clouds.Default = "Hetzner-Cloud" },
 			[]Problem{{Path: "clouds.default", Msg: `"Hetzner-Cloud" is not a cloud (one of: aws, demo, digitalocean, hetzner)`}}},
-		{"default cloud disabled", func(c *Config) { c.Clouds.Default = AWS; c.Clouds.Hetzner.Enabled = true },
+		{"default cloud disabled", func(c *Config) { c.Clouds.Default = "aws"; c.Cloud("hetzner").Enabled = true },
 			[]Problem{{Path: "clouds.default", Msg: "aws is not enabled; set clouds.aws.enabled: true, or choose an enabled cloud (enabled: demo, hetzner)"}}},
 		{"size and region outside the allowed", func(c *Config) {
-			c.Clouds.Hetzner = Cloud{Size: "cx22", Region: "nbg1", AllowedSizes: []string{"cx32"}, AllowedRegions: []string{"fsn1", ""}}
+			*c.Cloud("hetzner") = Cloud{Size: "cx22", Region: "nbg1", AllowedSizes: []string{"cx32"}, AllowedRegions: []string{"fsn1", ""}}
 		}, []Problem{
 			{Path: "clouds.hetzner.allowed_regions[1]", Msg: "is empty"},
 			{Path: "clouds.hetzner.size", Msg: `"cx22" is not in clouds.hetzner.allowed_sizes (cx32)`},
 			{Path: "clouds.hetzner.region", Msg: `"nbg1" is not in clouds.hetzner.allowed_regions (fsn1, )`},
 		}},
-		{"ssh cidr", func(c *Config) { c.Clouds.AWS.SSHCIDR = "203.0.113.7" },
+		{"ssh cidr", func(c *Config) { c.Cloud("aws").Settings["ssh_cidr"] = "203.0.113.7" },
 			[]Problem{{Path: "clouds.aws.ssh_cidr", Msg: `"203.0.113.7" is not a CIDR block (examples: 0.0.0.0/0, 203.0.113.0/24)`}}},
 		{"ids", func(c *Config) {
 			c.Policy.Admins = []string{"W0123ABCD", "u0123abcd"}

@@ -28,6 +28,8 @@ func setText(ptr any, s string) string {
 	switch p := ptr.(type) {
 	case *string:
 		*p = s
+	case settingText:
+		p.m[p.key] = s
 	case *OverBudget:
 		*p = OverBudget(s)
 	case *LogFormat:

@@ -1,0 +1,15 @@
+package digitalocean
+
+import "github.com/spuffbot/spuffbot/providers"
+
+func init() {
+	providers.Register(providers.Cloud{
+		Name:        Name,
+		Label:       "DigitalOcean",
+		New:         FromEnv,
+		Credentials: []providers.Credential{{Var: EnvToken, Doc: "a personal access token with read and write scope"}},
+		Endpoint:    []string{EnvAPIURL},
+		CheckHint:   "set " + EnvToken + " to a token with read and write scope",
+		Notes:       "tags `spuff`, `spuff-owner:<user>`, `spuff-op:<id>`",
+	})
+}

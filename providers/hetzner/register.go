@@ -1,0 +1,23 @@
+package hetzner
+
+import "github.com/spuffbot/spuffbot/providers"
+
+// EnvTokenAlias is accepted for EnvToken when EnvToken is not set, as
+// other Hetzner tools name it.
+const EnvTokenAlias = "HETZNER_TOKEN"
+
+func init() {
+	providers.Register(providers.Cloud{
+		Name:  Name,
+		Label: "Hetzner Cloud",
+		New:   FromEnv,
+		Credentials: []providers.Credential{{
+			Var:     EnvToken,
+			Aliases: []string{EnvTokenAlias},
+			Doc:     "a Read & Write API token of the project",
+		}},
+		Endpoint:  []string{EnvEndpoint},
+		CheckHint: "set " + EnvToken + " (or " + EnvTokenAlias + ") to a Read & Write API token of the project",
+		Notes:     "prices converted from EUR at a fixed rate, shown as estimates",
+	})
+}
