@@ -8,6 +8,13 @@
 //
 // Rendering (render*.go) is pure: Block Kit out of plain data, covered by
 // golden files under testdata/.
+//
+// Lifecycle: New builds the bot over a Service, which the bot is then
+// subscribed to (Service.Subscribe) before Run. Run serves envelopes until
+// its context ends; the work they queue (thread messages, Home tabs) runs
+// under the bot's own base context until Drain, which waits for it and, at
+// its deadline, cancels it. The bot runs no periodic work of its own:
+// Service.Background does.
 package bot
 
 import (

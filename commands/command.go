@@ -2,7 +2,10 @@
 // policy, and the Service that runs every command for a caller, journals
 // operations, reports progress through a Notifier and resumes unfinished
 // work after a crash. It imports no chat library: the Slack bot and the
-// terminal console are both front ends of the same Service.
+// terminal console are both front ends of the same Service, built over it
+// and then subscribed to its events (Service.Subscribe). Service.Background
+// is the one place periodic work runs (reconciler, lease reaper, approval
+// expiry), on the replica a shared store elects.
 package commands
 
 import "time"

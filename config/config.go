@@ -1,6 +1,8 @@
 // Package config reads spuffbot's settings: the file spuffbot.yaml, then the
 // environment, which wins over the file. Every setting has a YAML path and an
-// environment variable; docs/configuration.md lists them all.
+// environment variable; docs/configuration.md lists them all. The clouds and
+// their settings are those registered with package providers
+// (providers.Registered): clouds.<name>.* for each.
 //
 // Load checks everything at once and returns a *ValidationError that names
 // every problem with its field path (or, for a value taken from the

@@ -1,10 +1,14 @@
 // Package providers defines the contract every cloud implements: the Provider
 // interface, the instance, snapshot and catalog types, the typed errors that
-// callers match with errors.Is and errors.As, and the registry that builds a
-// provider by name from the environment.
+// callers match with errors.Is and errors.As, and the registry of clouds
+// (Register, Registered) that builds a provider by name from the
+// environment.
 //
-// Sub-packages hold one cloud each (digitalocean, hetzner, aws, demo) and
-// providertest, the behaviour suite every provider passes.
+// Sub-packages hold one cloud each (digitalocean, hetzner, aws, demo), which
+// registers itself with its name, label, credentials, endpoint and
+// settings, and providertest, the behaviour suite every provider passes and
+// the emulators of the clouds' APIs. docs/providers.md describes the
+// contract and how to add a cloud.
 package providers
 
 import (
