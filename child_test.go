@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -146,7 +145,7 @@ func (r *rig) start(ctx context.Context, fp string) *child {
 			r.t.Logf("output of %s:\n%s", c.name, c.out.String())
 		}
 	})
-	if err := wait(ctx, func() bool { return r.slack.Connections() >= 1 || c.exited() }); err != nil || c.exited() {
+	if err := testsync.Poll(ctx, func() bool { return r.slack.Connections() >= 1 || c.exited() }); err != nil || c.exited() {
 		r.t.Fatalf("%s did not connect to Slack (%v, exited %v)", c.name, err, c.exited())
 	}
 	return c
@@ -336,16 +335,4 @@ func (r *rig) checkCloudMatchesStore(ctx context.Context) *store.DB {
 		}
 	}
 	return db
-}
-
-// wait polls cond every 20ms until it holds or ctx ends.
-func wait(ctx context.Context, cond func() bool) error {
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			return errors.New("timed out")
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spuffbot/spuffbot/bot/slacktest"
+	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/store"
 )
 
@@ -86,7 +87,7 @@ func crashAndRecover(t *testing.T, tc crashCase) {
 	cmd := r.slash(ctx, slacktest.SlashCommand{Text: "up devbox"})
 	sent := []slacktest.SlashCommand{cmd}
 	if tc.verb != store.OpUp {
-		if err := wait(ctx, func() bool { return r.rootSays("devbox", readyRoot) }); err != nil {
+		if err := testsync.Poll(ctx, func() bool { return r.rootSays("devbox", readyRoot) }); err != nil {
 			t.Fatalf("devbox never became ready before the %s: %v", tc.verb, err)
 		}
 		text := "down devbox"
@@ -119,7 +120,7 @@ func crashAndRecover(t *testing.T, tc crashCase) {
 	case store.OpSnapshotCreate:
 		final = func() bool { return r.threadSays("devbox", snapshotSaved) }
 	}
-	if err := wait(ctx, final); err != nil {
+	if err := testsync.Poll(ctx, final); err != nil {
 		t.Fatalf("after the restart, the %s never reached its final state (acked before the crash: %v): %v", tc.verb, acked, err)
 	}
 	r.stop(second, syscall.SIGTERM, 30*time.Second)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spuffbot/spuffbot/bot/slacktest"
+	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/providers/providertest"
 	"github.com/spuffbot/spuffbot/store"
 )
@@ -98,7 +99,7 @@ func idleRSS(b *testing.B, bin string, slack *slacktest.Server, do *providertest
 		b.Fatalf("bot did not connect: %v", err)
 	}
 	listed := func() int { return do.Calls("GET /v2/droplets") }
-	if err := wait(ctx, func() bool { return listed() >= 10000/200 }); err != nil {
+	if err := testsync.Poll(ctx, func() bool { return listed() >= 10000/200 }); err != nil {
 		b.Fatalf("the first reconciler pass did not list every droplet (%d pages)", listed())
 	}
 	time.Sleep(5 * time.Second) // the pass finishes; the GC returns what it used

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spuffbot/spuffbot/bot/slacktest"
+	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/store"
 )
 
@@ -88,7 +89,7 @@ func TestShutdownDuringBurst(t *testing.T) {
 	}
 	ready := regexp.MustCompile("is ready at `203\\.0\\.113\\.\\d+`")
 	for i := range cmds {
-		if err := wait(ctx, func() bool { return r.rootSays(name(i), ready) }); err != nil {
+		if err := testsync.Poll(ctx, func() bool { return r.rootSays(name(i), ready) }); err != nil {
 			t.Fatalf("%s never became ready after the restart: %v", name(i), err)
 		}
 	}

@@ -3,12 +3,12 @@ package bot
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/spuffbot/spuffbot/bot/slacktest"
 	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/store"
 )
 
@@ -51,17 +51,10 @@ func (h *harness) postAsDeadBot(channel, threadTS string, m message, opts ...sla
 // event was shown.
 func (h *harness) waitReported(id string) {
 	h.t.Helper()
-	for {
+	testsync.Until(h.t, "operation "+id+" reported shown", func() bool {
 		op, err := h.db.GetOperation(h.ctx, id)
-		if err == nil && op.Reported {
-			return
-		}
-		select {
-		case <-h.ctx.Done():
-			h.t.Fatalf("operation %s never reported shown (%v)", id, err)
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
+		return err == nil && op.Reported
+	})
 }
 
 // opOf returns the id of the up operation of instance name.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/store"
@@ -152,14 +153,12 @@ func TestUpShutdownWhileBooting(t *testing.T) {
 // waitCloudID waits until operation id has journaled its cloud id.
 func waitCloudID(t *testing.T, e *env, id string) string {
 	t.Helper()
-	for range 2000 {
-		if op := e.op(id); op.CloudID != "" {
-			return op.CloudID
-		}
-		time.Sleep(time.Millisecond)
-	}
-	t.Fatalf("op %s never recorded a cloud id", id)
-	return ""
+	var cloudID string
+	testsync.Until(t, "op "+id+" to record a cloud id", func() bool {
+		cloudID = e.op(id).CloudID
+		return cloudID != ""
+	})
+	return cloudID
 }
 
 func TestDownFailure(t *testing.T) {

@@ -1,6 +1,7 @@
 // Package testsync holds what tests need to watch work that other
 // goroutines do: Until, which waits for a condition with one limit for the
-// whole tree, and Buffer, a log sink safe for concurrent writers.
+// whole tree (Poll, when the caller handles the failure), and Buffer, a
+// log sink safe for concurrent writers.
 //
 // It is imported by tests only. A test waits with Until for something that
 // must happen; it never sleeps to show that something does not happen
@@ -9,6 +10,8 @@ package testsync
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -20,23 +23,34 @@ import (
 const Limit = 30 * time.Second
 
 // Until calls cond until it reports true, and fails the test with what
-// when Limit has passed or the test's context has ended first. It polls
-// every millisecond at first, backing off to every 20 ms.
+// when Limit has passed or the test's context has ended first.
 func Until(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(Limit)
-	pause := time.Millisecond
-	for !cond() {
-		if time.Now().After(deadline) {
+	ctx, cancel := context.WithTimeout(t.Context(), Limit)
+	defer cancel()
+	if err := Poll(ctx, cond); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && t.Context().Err() == nil {
 			t.Fatalf("waiting for %s: still not the case after %v", what, Limit)
 		}
+		t.Fatalf("waiting for %s: %v", what, err)
+	}
+}
+
+// Poll calls cond until it reports true, or returns ctx's error when ctx
+// ends first; for a caller that handles the failure itself, such as a
+// benchmark watching a child process. It polls every millisecond at first,
+// backing off to every 20 ms.
+func Poll(ctx context.Context, cond func() bool) error {
+	pause := time.Millisecond
+	for !cond() {
 		select {
-		case <-t.Context().Done():
-			t.Fatalf("waiting for %s: %v", what, t.Context().Err())
+		case <-ctx.Done():
+			return ctx.Err()
 		case <-time.After(pause):
 		}
 		pause = min(2*pause, 20*time.Millisecond)
 	}
+	return nil
 }
 
 // Buffer is a bytes.Buffer that a logger and the test may use at once.

@@ -1,6 +1,8 @@
 package testsync
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -18,6 +20,18 @@ func TestUntil(t *testing.T) {
 	Until(t, "three increments", func() bool { return n.Load() == 3 })
 	if got := n.Load(); got != 3 {
 		t.Errorf("Until returned with n = %d, want 3", got)
+	}
+}
+
+func TestPoll(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := Poll(ctx, func() bool { return false }); !errors.Is(err, context.Canceled) {
+		t.Errorf("Poll with an ended context = %v, want context.Canceled", err)
+	}
+	calls := 0
+	if err := Poll(t.Context(), func() bool { calls++; return calls == 3 }); err != nil || calls != 3 {
+		t.Errorf("Poll = %v after %d calls, want nil after 3", err, calls)
 	}
 }
 
