@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/spuffbot/spuffbot/providers"
 )
 
 // verbWords maps every accepted spelling of a verb to the verb.
@@ -236,14 +238,15 @@ func (p *parser) provider(fs flagSet) (string, error) {
 	if !ok {
 		return "", nil
 	}
-	if name, ok := providerNames[strings.ToLower(v)]; ok {
+	names, words := providerNames()
+	if name, ok := names[strings.ToLower(v)]; ok {
 		return name, nil
 	}
 	msg := "unknown provider " + codeWord(v)
-	if best, ok := closest(v, providerWords, nil); ok {
-		return "", &UsageError{Msg: msg, Hint: "did you mean `" + providerNames[best] + "`?"}
+	if best, ok := closest(v, words, nil); ok {
+		return "", &UsageError{Msg: msg, Hint: "did you mean `" + names[best] + "`?"}
 	}
-	return "", &UsageError{Msg: msg, Hint: "use `digitalocean`, `hetzner`, `aws` or `demo`"}
+	return "", &UsageError{Msg: msg, Hint: "use " + orList(providers.Registered().Names())}
 }
 
 func (p *parser) extend(args []token) (Command, error) {

@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/spuffbot/spuffbot/providers"
 )
 
 // maxNameLen is the longest VM name: it fits DigitalOcean, Hetzner and AWS.
@@ -151,16 +153,35 @@ func isDecimal(s string) bool {
 	return digits > 0 && dots <= 1
 }
 
-// providerNames maps every accepted spelling of a provider to its registry
-// name.
-var providerNames = map[string]string{
-	"digitalocean": "digitalocean", "do": "digitalocean",
-	"hetzner": "hetzner", "hcloud": "hetzner",
-	"aws": "aws", "ec2": "aws",
-	"demo": "demo",
+// providerNames maps every accepted spelling of a provider — the name and
+// the aliases its package registered (providers.Cloud) — to its registry
+// name, and returns the spellings too, for suggestions.
+func providerNames() (names map[string]string, words []string) {
+	names = map[string]string{}
+	for _, c := range providers.Registered().Clouds() {
+		for _, w := range append([]string{c.Name}, c.Aliases...) {
+			names[w] = c.Name
+			words = append(words, w)
+		}
+	}
+	return names, words
 }
 
-var providerWords = []string{"digitalocean", "do", "hetzner", "hcloud", "aws", "ec2", "demo"}
+// orList writes names as "`a`, `b` or `c`".
+func orList(names []string) string {
+	var b strings.Builder
+	for i, n := range names {
+		switch {
+		case i == 0:
+		case i == len(names)-1:
+			b.WriteString(" or ")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString("`" + n + "`")
+	}
+	return b.String()
+}
 
 // slugProblem says what is wrong with a size or region slug: lowercase
 // letters, digits, dots, underscores and hyphens.

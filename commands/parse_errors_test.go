@@ -120,7 +120,7 @@ func TestParseErrors(t *testing.T) {
 		{"up --provider digitalocen", "unknown provider `digitalocen`", "did you mean `digitalocean`?"},
 		{"up --provider hetzer", "unknown provider `hetzer`", "did you mean `hetzner`?"},
 		{"up --provider hcoud", "unknown provider `hcoud`", "did you mean `hetzner`?"},
-		{"sizes --provider azure", "unknown provider `azure`", "use `digitalocean`, `hetzner`, `aws` or `demo`"},
+		{"sizes --provider azure", "unknown provider `azure`", "use `aws`, `demo`, `digitalocean` or `hetzner`"},
 		{"up --size s/1", "`--size` value `s/1` may contain only letters", usage(VerbUp)},
 		{`up --region "fra 1"`, "`--region` value `fra 1` may contain only", usage(VerbUp)},
 		{"up --image " + strings.Repeat("i", 300), "`--image` value", usage(VerbUp)},

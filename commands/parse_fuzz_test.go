@@ -76,7 +76,7 @@ func checkCommand(t *testing.T, text string, c Command) {
 			t.Errorf("Parse(%q) = %+v, want a complete key command", text, c)
 		}
 	case VerbUp, VerbSizes:
-		if c.Provider != "" && providerNames[c.Provider] != c.Provider {
+		if names, _ := providerNames(); c.Provider != "" && names[c.Provider] != c.Provider {
 			t.Errorf("Parse(%q).Provider = %q, want a registry name", text, c.Provider)
 		}
 	case VerbAudit:

@@ -29,6 +29,9 @@ type Cloud struct {
 	Name string
 	// Label is how people see it: "Hetzner Cloud". Zero: Name.
 	Label string
+	// Aliases are other names people may type for it in a command
+	// (--provider hcloud), in the same form as Name. Zero: none.
+	Aliases []string
 	// New builds the provider from the environment. Registry.New passes
 	// it the configuration's Settings and the Credentials' aliases as
 	// variables (see Registry.New).
@@ -114,10 +117,26 @@ func (r *Registry) Add(c Cloud) error {
 	case c.New == nil:
 		return fmt.Errorf("providers: register %s: no constructor", c.Name)
 	}
+	for _, a := range c.Aliases {
+		if !validName.MatchString(a) {
+			return fmt.Errorf("providers: register %s: alias %q: an alias is lower-case letters and digits", c.Name, a)
+		}
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if _, dup := r.clouds[c.Name]; dup {
 		return fmt.Errorf("providers: register %s: registered twice", c.Name)
+	}
+	taken := map[string]string{}
+	for _, o := range r.clouds {
+		for _, w := range append([]string{o.Name}, o.Aliases...) {
+			taken[w] = o.Name
+		}
+	}
+	for _, w := range append([]string{c.Name}, c.Aliases...) {
+		if other, ok := taken[w]; ok {
+			return fmt.Errorf("providers: register %s: %q already names %s", c.Name, w, other)
+		}
 	}
 	if r.clouds == nil {
 		r.clouds = make(map[string]Cloud)

@@ -26,7 +26,10 @@ func TestRegistryAdd(t *testing.T) {
 		{"upper case", Cloud{Name: "Vultr", New: ctor}, "lower-case letters and digits"},
 		{"empty", Cloud{New: ctor}, "lower-case letters and digits"},
 		{"dash", Cloud{Name: "open-stack", New: ctor}, "lower-case letters and digits"},
-		{"no label", Cloud{Name: "scaleway", New: ctor}, ""},
+		{"no label", Cloud{Name: "scaleway", Aliases: []string{"scw"}, New: ctor}, ""},
+		{"alias taken", Cloud{Name: "vultr", Aliases: []string{"scw"}, New: ctor}, `"scw" already names scaleway`},
+		{"name is an alias", Cloud{Name: "scw", New: ctor}, `"scw" already names scaleway`},
+		{"bad alias", Cloud{Name: "vultr", Aliases: []string{"V"}, New: ctor}, "an alias is lower-case"},
 	}
 	var r Registry
 	for _, tt := range tests {

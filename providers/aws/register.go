@@ -16,9 +16,10 @@ const (
 
 func init() {
 	providers.Register(providers.Cloud{
-		Name:  Name,
-		Label: "AWS EC2",
-		New:   FromEnv,
+		Name:    Name,
+		Label:   "AWS EC2",
+		Aliases: []string{"ec2"},
+		New:     FromEnv,
 		// Besides these, the standard chain: AWS_PROFILE, the shared
 		// config and credentials files, SSO, web identity, the instance
 		// role (see FromEnv).

@@ -6,6 +6,7 @@ func init() {
 	providers.Register(providers.Cloud{
 		Name:        Name,
 		Label:       "DigitalOcean",
+		Aliases:     []string{"do"},
 		New:         FromEnv,
 		Credentials: []providers.Credential{{Var: EnvToken, Doc: "a personal access token with read and write scope"}},
 		Endpoint:    []string{EnvAPIURL},

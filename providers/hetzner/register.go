@@ -8,9 +8,10 @@ const EnvTokenAlias = "HETZNER_TOKEN"
 
 func init() {
 	providers.Register(providers.Cloud{
-		Name:  Name,
-		Label: "Hetzner Cloud",
-		New:   FromEnv,
+		Name:    Name,
+		Label:   "Hetzner Cloud",
+		Aliases: []string{"hcloud"},
+		New:     FromEnv,
 		Credentials: []providers.Credential{{
 			Var:     EnvToken,
 			Aliases: []string{EnvTokenAlias},
