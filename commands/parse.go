@@ -238,10 +238,10 @@ func (p *parser) provider(fs flagSet) (string, error) {
 	if !ok {
 		return "", nil
 	}
-	names, words := providerNames()
-	if name, ok := names[strings.ToLower(v)]; ok {
+	if name, ok := providers.Registered().Resolve(strings.ToLower(v)); ok {
 		return name, nil
 	}
+	names, words := providerNames()
 	msg := "unknown provider " + codeWord(v)
 	if best, ok := closest(v, words, nil); ok {
 		return "", &UsageError{Msg: msg, Hint: "did you mean `" + names[best] + "`?"}

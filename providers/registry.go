@@ -190,6 +190,24 @@ func (r *Registry) Names() []string {
 	return names
 }
 
+// Resolve returns the name of the cloud that word names, by its name or
+// one of its aliases.
+func (r *Registry) Resolve(word string) (name string, ok bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if c, ok := r.clouds[word]; ok {
+		return c.Name, true
+	}
+	for _, c := range r.clouds {
+		for _, a := range c.Aliases {
+			if a == word {
+				return c.Name, true
+			}
+		}
+	}
+	return "", false
+}
+
 // Label returns how people see the cloud called name; name itself for a
 // cloud that is not registered.
 func (r *Registry) Label(name string) string {

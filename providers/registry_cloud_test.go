@@ -44,6 +44,11 @@ func TestRegistryAdd(t *testing.T) {
 	if got := r.Names(); !slices.Equal(got, []string{"linode", "scaleway"}) {
 		t.Errorf("Names() = %v, want [linode scaleway]", got)
 	}
+	for word, want := range map[string]string{"linode": "linode", "scaleway": "scaleway", "scw": "scaleway", "azure": ""} {
+		if got, ok := r.Resolve(word); got != want || ok != (want != "") {
+			t.Errorf("Resolve(%q) = %q, %v, want %q", word, got, ok, want)
+		}
+	}
 	for name, want := range map[string]string{"linode": "Linode", "scaleway": "scaleway", "azure": "azure"} {
 		if got := r.Label(name); got != want {
 			t.Errorf("Label(%q) = %q, want %q", name, got, want)
