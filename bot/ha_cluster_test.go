@@ -170,9 +170,13 @@ func (c *cluster) settled(m *member) {
 	})
 }
 
+// waitFor waits for cond within the cluster's own deadline, which every
+// call of its replicas shares.
 func (c *cluster) waitFor(what string, cond func() bool) {
 	c.t.Helper()
-	testsync.Until(c.t, what, cond)
+	if err := testsync.Poll(c.ctx, cond); err != nil {
+		c.t.Fatalf("waiting for %s: %v", what, err)
+	}
 }
 
 // unjournaled counts the commands replica id left unacknowledged because

@@ -20,7 +20,7 @@ import (
 // Limit is how long Until waits before it fails the test: far above what
 // any condition of the tree needs, even on a loaded machine, so that a
 // broken test fails instead of hanging.
-const Limit = 30 * time.Second
+const Limit = time.Minute
 
 // Until calls cond until it reports true, and fails the test with what
 // when Limit has passed or the test's context has ended first.
