@@ -109,7 +109,7 @@ func (p *Provider) listSnapshots(ctx context.Context, keep func(*godo.Snapshot) 
 
 // DeleteSnapshot deletes one of spuff's snapshots. A snapshot that is
 // already gone is success; one that is not spuff's is refused with
-// ErrInvalid.
+// ErrNotManaged.
 func (p *Provider) DeleteSnapshot(ctx context.Context, id string) error {
 	const op = "delete snapshot"
 	if _, ok := numericID(id); !ok {
@@ -127,7 +127,7 @@ func (p *Provider) DeleteSnapshot(ctx context.Context, id string) error {
 		return err
 	}
 	if !isSpuffSnapshot(s) {
-		return invalid(op, "snapshot %s (%s) was not made by spuff", id, s.Name)
+		return notManaged(op, "snapshot %s (%s) was not made by spuff", id, s.Name)
 	}
 	err = p.call(ctx, retryIdempotent, func() error { return p.api.deleteSnapshot(ctx, id) })
 	if err != nil && !notFound(err) {

@@ -98,8 +98,8 @@ func TestListSnapshotsOnlySpuffs(t *testing.T) {
 func TestDeleteSnapshotRefusesForeign(t *testing.T) {
 	p, emu := newTestProvider(t)
 	foreign := emu.AddSnapshot("prod-db-backup")
-	if err := p.DeleteSnapshot(t.Context(), foreign); !errors.Is(err, providers.ErrInvalid) {
-		t.Fatalf("DeleteSnapshot(foreign) error = %v, want ErrInvalid", err)
+	if err := p.DeleteSnapshot(t.Context(), foreign); !errors.Is(err, providers.ErrNotManaged) {
+		t.Fatalf("DeleteSnapshot(foreign) error = %v, want ErrNotManaged", err)
 	}
 	ours := emu.AddSnapshot("spuff-mine")
 	for i := range 2 {

@@ -31,6 +31,11 @@ func (e *DigitalOcean) writeFault(w http.ResponseWriter, f Fault) {
 		w.Header().Set("Retry-After", "1")
 	case http.StatusServiceUnavailable:
 		id, msg = "service_unavailable", "The service is temporarily unavailable."
+	case http.StatusConflict:
+		id, msg = "conflict", "The request conflicts with the current state of the resource."
+		if f.Conflict {
+			msg = "A droplet with this name already exists."
+		}
 	}
 	f.WriteHeaders(w)
 	doError(w, f.Status, id, msg)
