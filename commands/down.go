@@ -17,6 +17,23 @@ type downRequest struct {
 	// Expired reports whether the lease ended: the last event is
 	// EventExpired rather than EventDestroyed.
 	Expired bool `json:"expired,omitempty"`
+	// Target is the up operation that made the instance this down is
+	// for. A down acts only while the instance record of its name still
+	// belongs to Target: once the name is reused, a late down is a no-op.
+	// Empty in downs journaled before the rule: the cloud id decides.
+	Target string `json:"target,omitempty"`
+}
+
+// targets reports whether in is still the instance down op was accepted
+// for: live, made by req.Target (or, without one, holding op's cloud id).
+func (req downRequest) targets(op *store.Operation, in *store.Instance) bool {
+	if in == nil || !in.Status.Live() {
+		return false
+	}
+	if req.Target != "" {
+		return in.OpID == req.Target
+	}
+	return op.CloudID == "" || in.CloudID == "" || in.CloudID == op.CloudID
 }
 
 // ownedInstance returns the live instance name that c may act on: its owner
@@ -36,15 +53,23 @@ func (s *Service) ownedInstance(ctx context.Context, c Caller, name, verb string
 }
 
 func (s *Service) acceptDown(ctx context.Context, key string, c Caller, cmd Command) (Reply, error) {
+	// One down at a time per instance, as for the buttons of a lease
+	// warning: a second one could run late, after the name was reused.
+	s.leaseMu.Lock()
+	defer s.leaseMu.Unlock()
 	in, err := s.ownedInstance(ctx, c, cmd.Name, "destroy")
 	if err != nil {
 		s.audit(ctx, c.User, "down", cmd.Name, "refused: "+err.Error(), "")
 		return Reply{}, err
 	}
-	if in.Status == store.InstanceDestroying {
+	downs, err := s.pendingDowns(ctx)
+	if err != nil {
+		return Reply{}, fmt.Errorf("down %s: %w", in.Name, err)
+	}
+	if in.Status == store.InstanceDestroying || downs[in.Name] != nil {
 		return Reply{}, refuse("", "`%s` is already being destroyed", in.Name)
 	}
-	raw, _ := json.Marshal(downRequest{WithSnapshot: cmd.WithSnapshot})
+	raw, _ := json.Marshal(downRequest{WithSnapshot: cmd.WithSnapshot, Target: in.OpID})
 	return s.acceptOp(ctx, key, c, store.Operation{Kind: store.OpDown, Provider: in.Provider,
 		Instance: in.Name, CloudID: in.CloudID, Request: raw}, fmt.Sprintf("Destroying `%s`.", in.Name))
 }
@@ -57,8 +82,14 @@ func (s *Service) runDown(ctx context.Context, op *store.Operation) error {
 	var req downRequest
 	_ = json.Unmarshal(op.Request, &req)
 	in, err := s.store.GetInstance(ctx, op.Instance)
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
+	}
+	if !req.targets(op, in) {
+		// Destroyed already, and perhaps the name belongs to a new VM now:
+		// a late down touches nothing.
+		s.log.Info("down of an instance that is gone; nothing to do", "op", op.ID, "instance", op.Instance)
+		return refuse("", "`%s` was already destroyed; nothing was done", op.Instance)
 	}
 	if op.State == store.OpAccepted {
 		s.emit(ctx, EventAccepted, op, in, nil)
@@ -87,13 +118,13 @@ func (s *Service) runDown(ctx context.Context, op *store.Operation) error {
 	s.emit(ctx, EventDestroying, op, in, nil)
 	failpoint.Inject("down-before-destroy")
 	if cloudID != "" {
-		if err := p.DestroyInstance(ctx, cloudID); err != nil {
+		if err := s.destroyAtCloud(ctx, p, op, cloudID); err != nil {
 			return err
 		}
 	} else if found, err := findByOp(ctx, p, in.OpID); err != nil {
 		return err
 	} else if found != nil {
-		if err := p.DestroyInstance(ctx, found.ID); err != nil {
+		if err := s.destroyAtCloud(ctx, p, op, found.ID); err != nil {
 			return err
 		}
 	}
