@@ -177,7 +177,26 @@ func (s *Service) snapshot(ctx context.Context, p providers.Provider, op *store.
 		}
 		s.emit(ctx, EventSnapshotting, op, in, nil)
 		failpoint.Inject("snapshot-before-create")
-		if snap, err = p.CreateSnapshot(ctx, cloudID, name); err != nil {
+		// An unknown outcome is looked up by the snapshot's name before
+		// the snapshot is asked for again.
+		err = s.persist(ctx, op, cloudCall{
+			action: "make the snapshot",
+			do: func(ctx context.Context) error {
+				sn, err := p.CreateSnapshot(ctx, cloudID, name)
+				if err == nil {
+					snap = sn
+				}
+				return err
+			},
+			happened: func(ctx context.Context) (bool, error) {
+				sn, err := s.findSnapshot(ctx, p, op, name)
+				if sn != nil {
+					snap = sn
+				}
+				return sn != nil, err
+			},
+		})
+		if err != nil {
 			return err
 		}
 	}
