@@ -50,6 +50,18 @@ func (s *Service) createAtCloud(ctx context.Context, p providers.Provider, op *s
 	return nil, err
 }
 
+// lookup finds the VM labelled with operation id upID for op, looking
+// again while the cloud's answer is unclear (see persist).
+func (s *Service) lookup(ctx context.Context, p providers.Provider, op *store.Operation, upID string) (*providers.Instance, error) {
+	var found *providers.Instance
+	err := s.persist(ctx, op, cloudCall{action: "list its VMs", do: func(ctx context.Context) error {
+		var err error
+		found, err = findByOp(ctx, p, upID)
+		return err
+	}})
+	return found, err
+}
+
 // sweepTimeout bounds the last look for a VM a failed create may have
 // made, and its destroy.
 const sweepTimeout = time.Minute
@@ -123,13 +135,14 @@ func (s *Service) waitBoot(ctx context.Context, p providers.Provider, op *store.
 // cloud's last status when the boot deadline passed.
 func (s *Service) abandonBoot(ctx context.Context, p providers.Provider, op *store.Operation, waitErr error) error {
 	derr := s.destroyAtCloud(ctx, p, op, op.CloudID)
+	var in *store.Instance
 	if derr != nil {
 		if ctx.Err() != nil {
 			return derr // shutdown: the destroy is finished on the next start
 		}
 		s.log.Error("destroy after failed wait", "op", op.ID, "instance", op.Instance, "err", derr)
 	} else {
-		s.markDestroyed(ctx, op.Instance)
+		in = s.markDestroyed(ctx, op.Instance)
 	}
 	var be *BootError
 	if !errors.As(waitErr, &be) {
@@ -138,5 +151,11 @@ func (s *Service) abandonBoot(ctx context.Context, p providers.Provider, op *sto
 	be.Destroyed = derr == nil
 	s.log.Warn("VM not ready by the boot deadline", "op", op.ID, "provider", op.Provider,
 		"instance", op.Instance, "status", string(be.Status), "destroyed", be.Destroyed)
+	if in == nil {
+		in, _ = s.store.GetInstance(ctx, op.Instance)
+	}
+	if in != nil && in.OpID == op.ID {
+		s.emit(ctx, EventBootTimeout, op, in, func(ev *Event) { ev.Detail = be.sentence() })
+	}
 	return be
 }

@@ -121,7 +121,7 @@ func (s *Service) runDown(ctx context.Context, op *store.Operation) error {
 		if err := s.destroyAtCloud(ctx, p, op, cloudID); err != nil {
 			return err
 		}
-	} else if found, err := findByOp(ctx, p, in.OpID); err != nil {
+	} else if found, err := s.lookup(ctx, p, op, in.OpID); err != nil {
 		return err
 	} else if found != nil {
 		if err := s.destroyAtCloud(ctx, p, op, found.ID); err != nil {

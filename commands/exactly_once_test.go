@@ -232,6 +232,10 @@ func TestUpNeverBoots(t *testing.T) {
 			if ev.Ref != "" {
 				t.Errorf("failure ref = %q, want none: the cloud's doing", ev.Ref)
 			}
+			told := e.rec.last(t, op.ID, EventBootTimeout)
+			if told.Instance == nil || told.Instance.Owner != alice || told.Detail != ev.Detail {
+				t.Errorf("owner told = %+v, want alice's instance with %q", told, ev.Detail)
+			}
 			if in := e.instance("stuck"); in.Status != store.InstanceDestroyed {
 				t.Errorf("instance = %s, want destroyed", in.Status)
 			}

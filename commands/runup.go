@@ -84,7 +84,7 @@ func (s *Service) create(ctx context.Context, p providers.Provider, op *store.Op
 	var found *providers.Instance
 	if op.Step == stepCreating {
 		var err error
-		if found, err = findByOp(ctx, p, op.ID); err != nil {
+		if found, err = s.lookup(ctx, p, op, op.ID); err != nil {
 			return err
 		}
 	}
