@@ -24,10 +24,11 @@ type downRequest struct {
 	Target string `json:"target,omitempty"`
 }
 
-// targets reports whether in is still the instance down op was accepted
-// for: live, made by req.Target (or, without one, holding op's cloud id).
+// targets reports whether in is still the instance record down op was
+// accepted for: made by req.Target (or, without one, holding op's cloud
+// id). It may have been destroyed since, by op itself before a crash.
 func (req downRequest) targets(op *store.Operation, in *store.Instance) bool {
-	if in == nil || !in.Status.Live() {
+	if in == nil {
 		return false
 	}
 	if req.Target != "" {
@@ -85,7 +86,7 @@ func (s *Service) runDown(ctx context.Context, op *store.Operation) error {
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if !req.targets(op, in) {
+	if !req.targets(op, in) || (!in.Status.Live() && op.Step != "destroying") {
 		// Destroyed already, and perhaps the name belongs to a new VM now:
 		// a late down touches nothing.
 		s.log.Info("down of an instance that is gone; nothing to do", "op", op.ID, "instance", op.Instance)
@@ -94,43 +95,11 @@ func (s *Service) runDown(ctx context.Context, op *store.Operation) error {
 	if op.State == store.OpAccepted {
 		s.emit(ctx, EventAccepted, op, in, nil)
 	}
-	// An up still in flight may have recorded the cloud id after accept.
-	cloudID := op.CloudID
-	if cloudID == "" {
-		cloudID = in.CloudID
-	}
-	if req.WithSnapshot && op.SnapshotID == "" && cloudID != "" {
-		if err := s.snapshot(ctx, p, op, in, cloudID, snapshotName(in.Name, "final")); err != nil {
+	if in.Status.Live() {
+		if op, in, err = s.destroy(ctx, p, op, req, in); err != nil {
 			return err
 		}
-	}
-	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step, o.CloudID = store.OpRunning, "destroying", cloudID })
-	if err != nil {
-		return err
-	}
-	in, err = s.store.UpdateInstance(ctx, op.Instance, func(in *store.Instance) error {
-		in.Status = store.InstanceDestroying
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	s.emit(ctx, EventDestroying, op, in, nil)
-	failpoint.Inject("down-before-destroy")
-	if cloudID != "" {
-		if err := s.destroyAtCloud(ctx, p, op, cloudID); err != nil {
-			return err
-		}
-	} else if found, err := s.lookup(ctx, p, op, in.OpID); err != nil {
-		return err
-	} else if found != nil {
-		if err := s.destroyAtCloud(ctx, p, op, found.ID); err != nil {
-			return err
-		}
-	}
-	failpoint.Inject("down-after-destroy") // gone at the cloud, live in the store
-	in = s.markDestroyed(ctx, op.Instance)
-	failpoint.Inject("down-after-mark") // destroyed in the store, operation not done
+	} // else this down marked it destroyed before a crash: finish it
 	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step = store.OpDone, "destroyed" })
 	if err != nil {
 		return err
@@ -143,6 +112,56 @@ func (s *Service) runDown(ctx context.Context, op *store.Operation) error {
 	}
 	s.emit(ctx, EventDestroyed, op, in, func(ev *Event) { ev.Actor = op.Owner })
 	return nil
+}
+
+// destroy snapshots in first if req asks, and destroys it at the cloud:
+// the cloud id op journaled, or the VM labelled with in's up operation.
+func (s *Service) destroy(ctx context.Context, p providers.Provider, op *store.Operation, req downRequest, in *store.Instance) (*store.Operation, *store.Instance, error) {
+	// An up still in flight may have recorded the cloud id after accept.
+	cloudID := op.CloudID
+	if cloudID == "" {
+		cloudID = in.CloudID
+	}
+	var err error
+	if req.WithSnapshot && op.SnapshotID == "" && cloudID != "" {
+		if err := s.snapshot(ctx, p, op, in, cloudID, snapshotName(in.Name, "final")); err != nil {
+			return nil, nil, err
+		}
+	}
+	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step, o.CloudID = store.OpRunning, "destroying", cloudID })
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err = s.store.UpdateInstance(ctx, op.Instance, func(rec *store.Instance) error {
+		if !req.targets(op, rec) || !rec.Status.Live() {
+			return errStaleDown // replaced or ended since it was read
+		}
+		rec.Status = store.InstanceDestroying
+		return nil
+	})
+	if errors.Is(err, errStaleDown) {
+		return nil, nil, refuse("", "`%s` was already destroyed; nothing was done", op.Instance)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	s.emit(ctx, EventDestroying, op, in, nil)
+	failpoint.Inject("down-before-destroy")
+	if cloudID != "" {
+		if err := s.destroyAtCloud(ctx, p, op, cloudID); err != nil {
+			return nil, nil, err
+		}
+	} else if found, err := s.lookup(ctx, p, op, in.OpID); err != nil {
+		return nil, nil, err
+	} else if found != nil {
+		if err := s.destroyAtCloud(ctx, p, op, found.ID); err != nil {
+			return nil, nil, err
+		}
+	}
+	failpoint.Inject("down-after-destroy") // gone at the cloud, live in the store
+	in = s.markDestroyed(ctx, op.Instance)
+	failpoint.Inject("down-after-mark") // destroyed in the store, operation not done
+	return op, in, nil
 }
 
 // expiredDetail completes the EventExpired that ends the down of an
