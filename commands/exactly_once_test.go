@@ -345,49 +345,61 @@ func TestStaleDownLeavesNewVMAlone(t *testing.T) {
 	}
 }
 
-// TestUpsUnderFaults is the promise: with 30% of all calls failing with a
-// server error and every create's answer lost, each up on each cloud ends
-// with exactly one VM and an IP, or with a clear failure and no VM.
+// TestUpsUnderFaults is the promise: with a share of all calls failing
+// with a server error and every create's answer lost, each up on each
+// cloud ends with exactly one VM and an IP, or with a clear failure and no
+// VM. The second row makes the cloud so bad and the deadline so short that
+// many ups fail, to check that those leave nothing behind.
 func TestUpsUnderFaults(t *testing.T) {
 	t.Parallel()
 	const ups = 20
-	for _, c := range faultyClouds(t) {
-		t.Run(c.name, func(t *testing.T) {
-			e := cloudEnv(t, c, func(cfg *Config) { cfg.CreateTimeout = 2 * time.Second })
-			if c.setActionAfter != nil {
-				c.setActionAfter(time.Millisecond)
-			}
-			done, failed := 0, 0
-			for i := range ups {
-				name := fmt.Sprintf("box%d", i)
-				c.knobs.FailFraction(0.3, providertest.Fault{Status: c.serverError})
-				c.knobs.FailNextOn(c.create, 1, providertest.Fault{Status: c.serverError, AfterServe: true})
-				op := e.upOn(c, name)
-				vms := vmsOf(t, c, op.ID) // turns the faults off
-				switch op.State {
-				case store.OpDone:
-					done++
-					in := e.instance(name)
-					if len(vms) != 1 || vms[0].ID != op.CloudID || in.IP == "" || in.IP != vms[0].IP {
-						t.Errorf("up %s is done with IP %q, VMs %+v; want exactly its VM %s with that IP", name, in.IP, vms, op.CloudID)
-					}
-				case store.OpFailed:
-					failed++
-					if len(vms) != 0 {
-						t.Errorf("up %s failed (%s) with %d VMs behind it, want 0", name, op.Error, len(vms))
-					}
-					if !strings.Contains(op.Error, Label(c.name)) {
-						t.Errorf("up %s failed with %q, want the cloud named", name, op.Error)
-					}
-				default:
-					t.Errorf("up %s ended %s, want done or failed", name, op.State)
+	tests := []struct {
+		name     string
+		fraction float64
+		deadline time.Duration // CreateTimeout
+	}{
+		{"30% faults", 0.3, 2 * time.Second},
+		{"80% faults, short deadline", 0.8, 50 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		for _, c := range faultyClouds(t) {
+			t.Run(tt.name+"/"+c.name, func(t *testing.T) {
+				e := cloudEnv(t, c, func(cfg *Config) { cfg.CreateTimeout = tt.deadline })
+				if c.setActionAfter != nil {
+					c.setActionAfter(time.Millisecond)
 				}
-			}
-			if n := len(vmsOf(t, c, "")); n != done {
-				t.Errorf("VMs at the cloud = %d, want one per done up (%d)", n, done)
-			}
-			t.Logf("%s: %d of %d ups done, %d failed cleanly", c.name, done, ups, failed)
-		})
+				done, failed := 0, 0
+				for i := range ups {
+					name := fmt.Sprintf("box%d", i)
+					c.knobs.FailFraction(tt.fraction, providertest.Fault{Status: c.serverError})
+					c.knobs.FailNextOn(c.create, 1, providertest.Fault{Status: c.serverError, AfterServe: true})
+					op := e.upOn(c, name)
+					vms := vmsOf(t, c, op.ID) // turns the faults off
+					switch op.State {
+					case store.OpDone:
+						done++
+						in := e.instance(name)
+						if len(vms) != 1 || vms[0].ID != op.CloudID || in.IP == "" || in.IP != vms[0].IP {
+							t.Errorf("up %s is done with IP %q, VMs %+v; want exactly its VM %s with that IP", name, in.IP, vms, op.CloudID)
+						}
+					case store.OpFailed:
+						failed++
+						if len(vms) != 0 {
+							t.Errorf("up %s failed (%s) with %d VMs behind it, want 0", name, op.Error, len(vms))
+						}
+						if !strings.Contains(op.Error, Label(c.name)) {
+							t.Errorf("up %s failed with %q, want the cloud named", name, op.Error)
+						}
+					default:
+						t.Errorf("up %s ended %s, want done or failed", name, op.State)
+					}
+				}
+				if n := len(vmsOf(t, c, "")); n != done {
+					t.Errorf("VMs at the cloud = %d, want one per done up (%d)", n, done)
+				}
+				t.Logf("%s, %s: %d of %d ups done, %d failed cleanly", tt.name, c.name, done, ups, failed)
+			})
+		}
 	}
 }
 
