@@ -116,23 +116,27 @@ func vmsOf(t *testing.T, c *faultyCloud, opID string) []providers.Instance {
 
 // TestUpLostCreateAnswer loses the answer to the create the cloud carried
 // out, then answers with server errors until the SDK gives up or with a
-// 409 name conflict. The up adopts the VM found by its spuff-op label: one
+// 409 name conflict, or drops the connection after the create. The up adopts the VM found by its spuff-op label: one
 // VM, ready, nothing said about failure.
 func TestUpLostCreateAnswer(t *testing.T) {
 	t.Parallel()
 	for _, c := range faultyClouds(t) {
-		for _, then := range []string{"server errors", "name conflict"} {
+		for _, then := range []string{"server errors", "name conflict", "dropped connection"} {
 			t.Run(c.name+"/"+then, func(t *testing.T) {
 				if then == "name conflict" && !c.conflict {
 					t.Skip("no name conflicts on this cloud: the ClientToken makes a retry return the same instance")
 				}
 				e := cloudEnv(t, c, nil)
 				prefix := strings.ReplaceAll(then, " ", "-")
-				c.knobs.FailNextOn(c.create, 1, providertest.Fault{Status: c.serverError, AfterServe: true})
-				if then == "server errors" {
+				switch then {
+				case "server errors":
+					c.knobs.FailNextOn(c.create, 1, providertest.Fault{Status: c.serverError, AfterServe: true})
 					c.knobs.FailNextOn(c.create, 20, providertest.Fault{Status: c.serverError})
-				} else {
+				case "name conflict":
+					c.knobs.FailNextOn(c.create, 1, providertest.Fault{Status: c.serverError, AfterServe: true})
 					c.knobs.FailNextOn(c.create, 1, providertest.Fault{Status: 409, Conflict: true})
+				case "dropped connection":
+					c.knobs.FailNextOn(c.create, 1, providertest.Fault{Drop: true, AfterServe: true})
 				}
 				op := e.upOn(c, prefix)
 				if op.State != store.OpDone {

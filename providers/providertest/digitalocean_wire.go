@@ -13,6 +13,9 @@ import (
 // format. A 429 gets RateLimit-* and Retry-After headers unless the fault
 // sets its own.
 func (e *DigitalOcean) writeFault(w http.ResponseWriter, f Fault) {
+	if f.Dropped(w) {
+		return
+	}
 	id, msg := "server_error", "Server was unable to give you a response."
 	switch f.Status {
 	case http.StatusUnauthorized:

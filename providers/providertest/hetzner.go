@@ -305,6 +305,9 @@ func hzSleep(ctx context.Context, d time.Duration) bool {
 
 // writeFault answers with an injected failure in Hetzner's error format.
 func (h *Hetzner) writeFault(w http.ResponseWriter, f Fault) {
+	if f.Dropped(w) {
+		return
+	}
 	code, msg := "server_error", "an internal error occurred"
 	switch f.Status {
 	case http.StatusUnauthorized:

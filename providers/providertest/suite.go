@@ -93,6 +93,7 @@ func Run(t *testing.T, newTarget func(t *testing.T) Target) {
 		{"DestroyUnmanagedRefused", suiteDestroyUnmanaged},
 		{"DeleteUnmanagedSnapshotRefused", suiteDeleteUnmanagedSnapshot},
 		{"LostCreateAnswerThenServerErrors", suiteLostCreateThenServerErrors},
+		{"CreateConnectionDropped", suiteCreateConnectionDropped},
 		{"LostCreateAnswerThenNameConflict", suiteLostCreateThenConflict},
 		{"DestroyAnswerLostAfterDelete", suiteDestroyAnswerLost},
 	}

@@ -49,6 +49,16 @@ func suiteLostCreateThenServerErrors(t *testing.T, f *suiteFixture) {
 	f.checkUnknownCreate(in, err)
 }
 
+// suiteCreateConnectionDropped makes the cloud create the instance and
+// then drop the connection without an answer.
+func suiteCreateConnectionDropped(t *testing.T, f *suiteFixture) {
+	fp := f.faults()
+	fp.Knobs.FailNextOn(fp.Create, 1, Fault{Drop: true, AfterServe: true})
+	in, err := f.p.CreateInstance(f.ctx, f.request("spuff-ct-dropped"))
+	fp.Knobs.ClearFaults()
+	f.checkUnknownCreate(in, err)
+}
+
 // suiteLostCreateThenConflict makes the cloud create the instance but
 // lose the answer, and then answer the retried create with a 409 name
 // conflict, as Hetzner does.
