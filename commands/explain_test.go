@@ -37,6 +37,9 @@ func TestDescribe(t *testing.T) {
 			Status: providers.StatusOff, Destroyed: true},
 			text:  "`box` was not ready after 10m (Hetzner Cloud last reported it as off); it was destroyed so that it does not bill.",
 			level: "WARN"},
+		{name: "a cloud's action that failed", err: &providers.Error{Provider: "digitalocean", Op: "wait for action",
+			Kind: providers.ErrFailed, Message: "snapshot action 7 on droplet 8 errored"},
+			text: "DigitalOcean failed: snapshot action 7 on droplet 8 errored.", level: "WARN"},
 		{name: "our own bug", err: errSome, level: "ERROR", wantRef: true},
 	}
 	for _, tt := range tests {

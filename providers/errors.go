@@ -23,6 +23,10 @@ var (
 	// already in use (Hetzner's uniqueness_error, a 409). After a create
 	// whose answer was lost it usually means the first one worked.
 	ErrConflict = errors.New("name already in use")
+	// ErrFailed means the cloud took the request and reports that
+	// carrying it out failed: an action that errored, an image that did
+	// not become available.
+	ErrFailed = errors.New("failed at the cloud")
 	// ErrNotManaged means a destructive call was refused because the
 	// resource does not carry spuff's managed-by label.
 	ErrNotManaged = errors.New("not managed by spuff")

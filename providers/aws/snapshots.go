@@ -54,6 +54,10 @@ func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) 
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("aws: %s: wait for AMI %s: %w", op, id, ctx.Err())
 		}
+		if code(err) == "" { // the waiter's own verdict: failed, or too slow
+			return nil, &providers.Error{Provider: Name, Op: op, Kind: providers.ErrFailed,
+				Message: "AMI " + id + " did not become available", Err: err}
+		}
 		return nil, wrap(op+": wait for AMI "+id, err)
 	}
 	if len(img.Images) == 0 {

@@ -65,7 +65,8 @@ func (p *Provider) waitAction(ctx context.Context, act *godo.Action) error {
 		case godo.ActionCompleted:
 			return nil
 		case "errored":
-			return fmt.Errorf("digitalocean: %s: %s action %d on droplet %d errored", op, act.Type, act.ID, act.ResourceID)
+			return &providers.Error{Provider: Name, Op: op, Kind: providers.ErrFailed,
+				Message: fmt.Sprintf("%s action %d on droplet %d errored", act.Type, act.ID, act.ResourceID)}
 		}
 		if err := pl.wait(ctx, 0); err != nil {
 			return fmt.Errorf("digitalocean: %s: %s action %d: %w", op, act.Type, act.ID, err)

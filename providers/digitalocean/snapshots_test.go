@@ -55,6 +55,9 @@ func TestCreateSnapshotActionErrored(t *testing.T) {
 	if err == nil || snap != nil {
 		t.Fatalf("CreateSnapshot() = %+v, %v, want an error for the errored action", snap, err)
 	}
+	if !errors.Is(err, providers.ErrFailed) {
+		t.Errorf("CreateSnapshot() error = %v, want errors.Is(err, providers.ErrFailed): the cloud's failure", err)
+	}
 	if got := emu.Snapshots(); len(got) != 0 {
 		t.Errorf("snapshots = %+v, want none", got)
 	}

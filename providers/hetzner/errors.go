@@ -66,7 +66,7 @@ func typed(op string, resp *hcloud.Response, err error) error {
 	case errors.As(err, &argErr):
 		pe.Kind, pe.Message = providers.ErrInvalid, string(argErr)
 	case errors.As(err, &actionErr):
-		return fmt.Errorf("hetzner: %s: action failed: %w", op, err)
+		pe.Kind, pe.Message = providers.ErrFailed, "action "+actionErr.Code+": "+actionErr.Message
 	case errors.Is(err, hcloud.ErrStatusCode) && resp != nil && resp.Response != nil:
 		// An error reply without Hetzner's JSON body, e.g. from a proxy.
 		pe.Message = resp.Status

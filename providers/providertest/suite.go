@@ -316,6 +316,8 @@ func suiteErrName(err error) string {
 		providers.ErrQuota:       "providers.ErrQuota",
 		providers.ErrInvalid:     "providers.ErrInvalid",
 		providers.ErrNotManaged:  "providers.ErrNotManaged",
+		providers.ErrConflict:    "providers.ErrConflict",
+		providers.ErrFailed:      "providers.ErrFailed",
 		context.Canceled:         "context.Canceled",
 		context.DeadlineExceeded: "context.DeadlineExceeded",
 	}
