@@ -164,7 +164,7 @@ func TestUpCloudKeepsFailing(t *testing.T) {
 	t.Parallel()
 	for _, c := range faultyClouds(t) {
 		t.Run(c.name, func(t *testing.T) {
-			e := cloudEnv(t, c, func(cfg *Config) { cfg.CreateTimeout = 300 * time.Millisecond })
+			e := cloudEnv(t, c, func(cfg *Config) { cfg.CreateTimeout = 2 * time.Second })
 			c.knobs.FailNextOn(c.create, 100000, providertest.Fault{Status: c.serverError})
 			op := e.upOn(c, "box")
 			c.knobs.ClearFaults()
