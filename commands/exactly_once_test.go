@@ -441,7 +441,7 @@ func TestFailedCreateLeavesNothing(t *testing.T) {
 	late := &lateCloud{}
 	e := newEnv(t, func(o *envOptions) {
 		o.wrap = func(d *demo.Provider) providers.Provider { late.Provider = d; return late }
-		o.cfg.CreateTimeout = 100 * time.Millisecond
+		o.cfg.CreateTimeout = 500 * time.Millisecond
 	})
 	op := e.run(caller(alice), Command{Verb: VerbUp, Name: "box"})
 	if op.State != store.OpFailed {
