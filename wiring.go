@@ -154,6 +154,8 @@ func (a *app) service() *commands.Service {
 		WarnBefore:          p.WarnBefore,
 		ReconcileEvery:      p.ReconcileEvery,
 		OrphanGrace:         p.OrphanGrace,
+		CreateTimeout:       p.CreateTimeout,
+		BootTimeout:         p.BootTimeout,
 		CloudInit:           a.cfg.CloudInit,
 		Channels:            channels,
 		Budget:              commands.Budget{MonthlyUSD: p.MonthlyBudgetPerUser, Approve: p.OverBudget == config.OverBudgetApprove},

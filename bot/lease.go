@@ -65,6 +65,10 @@ func (b *Bot) showCost(ctx context.Context, ev commands.Event) {
 			b.closeLease(ctx, in.Name, leaseOutcome{Kind: leaseDestroyFailed, At: b.cfg.Now(), Detail: ev.Detail},
 				nil, leaseOutcome.requested)
 		}
+	case commands.EventBootTimeout:
+		if in.Owner != "" {
+			b.dm(ctx, in.Owner, textMessage(":hourglass: "+upper(ev.Detail)))
+		}
 	case commands.EventExtended:
 		// Extended elsewhere (another card, the App Home): the warning's
 		// buttons would extend again.

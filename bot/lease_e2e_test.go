@@ -305,10 +305,12 @@ func TestLeaseWarningDestroyFails(t *testing.T) {
 	c := &manualClock{t: time.Now()}
 	h := costHarness(t, c)
 	root, name, card := warned(t, h, c)
+	// A refusal: an unknown outcome (a rate limit, a 5xx) would be
+	// retried until it works.
 	h.demo.SetFailNext(demo.OpDestroyInstance, &providers.Error{Provider: "demo", Op: "destroy instance",
-		Kind: providers.ErrRateLimited, Message: "slow down"})
+		Kind: providers.ErrAuth, Message: "token revoked"})
 	h.click(alice, card.Channel, card.TS, actionLeaseDestroy)
-	h.waitThread(general, root.TS, "rate-limiting")
+	h.waitThread(general, root.TS, "refused spuffbot's credentials")
 	h.waitRoot(card.Channel, card.TS, "Destroying it failed")
 	if got := h.instance(name).Status; got != store.InstanceReady {
 		t.Errorf("instance is %s after a failed destroy, want ready", got)

@@ -190,6 +190,8 @@ func renderProgress(ev commands.Event, asked string, now time.Time) (message, bo
 			return textMessage(fmt.Sprintf(":gear: Asking %s for a %s in %s…", cloud, code(in.Size), code(in.Region))), true
 		}
 		return textMessage(fmt.Sprintf(":gear: Asking %s for it…", cloud)), true
+	case commands.EventRetrying:
+		return textMessage(":hourglass_flowing_sand: " + upper(ev.Detail)), true
 	case commands.EventCreated:
 		return textMessage(fmt.Sprintf(":package: %s accepted it (id %s). Waiting for it to boot and get an address…", cloud, code(op.CloudID))), true
 	case commands.EventReady:

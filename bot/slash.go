@@ -114,11 +114,7 @@ func answerable(err error) bool {
 // (not a usage error, not a cloud's typed error) is logged with a
 // reference that the message repeats.
 func (b *Bot) explain(err error, logArgs ...any) message {
-	ref := commands.NewRef()
-	var ue *commands.UsageError
-	if !errors.As(err, &ue) {
-		b.log.Error("command failed", append(logArgs, "ref", ref, "err", err)...)
-	}
+	_, ref := commands.Describe(b.log, "command failed", err, logArgs...)
 	return renderError(err, ref)
 }
 

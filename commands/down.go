@@ -17,6 +17,24 @@ type downRequest struct {
 	// Expired reports whether the lease ended: the last event is
 	// EventExpired rather than EventDestroyed.
 	Expired bool `json:"expired,omitempty"`
+	// Target is the up operation that made the instance this down is
+	// for. A down acts only while the instance record of its name still
+	// belongs to Target: once the name is reused, a late down is a no-op.
+	// Empty in downs journaled before the rule: the cloud id decides.
+	Target string `json:"target,omitempty"`
+}
+
+// targets reports whether in is still the instance record down op was
+// accepted for: made by req.Target (or, without one, holding op's cloud
+// id). It may have been destroyed since, by op itself before a crash.
+func (req downRequest) targets(op *store.Operation, in *store.Instance) bool {
+	if in == nil {
+		return false
+	}
+	if req.Target != "" {
+		return in.OpID == req.Target
+	}
+	return op.CloudID == "" || in.CloudID == "" || in.CloudID == op.CloudID
 }
 
 // ownedInstance returns the live instance name that c may act on: its owner
@@ -36,15 +54,23 @@ func (s *Service) ownedInstance(ctx context.Context, c Caller, name, verb string
 }
 
 func (s *Service) acceptDown(ctx context.Context, key string, c Caller, cmd Command) (Reply, error) {
+	// One down at a time per instance, as for the buttons of a lease
+	// warning: a second one could run late, after the name was reused.
+	s.leaseMu.Lock()
+	defer s.leaseMu.Unlock()
 	in, err := s.ownedInstance(ctx, c, cmd.Name, "destroy")
 	if err != nil {
 		s.audit(ctx, c.User, "down", cmd.Name, "refused: "+err.Error(), "")
 		return Reply{}, err
 	}
-	if in.Status == store.InstanceDestroying {
+	downs, err := s.pendingDowns(ctx)
+	if err != nil {
+		return Reply{}, fmt.Errorf("down %s: %w", in.Name, err)
+	}
+	if in.Status == store.InstanceDestroying || downs[in.Name] != nil {
 		return Reply{}, refuse("", "`%s` is already being destroyed", in.Name)
 	}
-	raw, _ := json.Marshal(downRequest{WithSnapshot: cmd.WithSnapshot})
+	raw, _ := json.Marshal(downRequest{WithSnapshot: cmd.WithSnapshot, Target: in.OpID})
 	return s.acceptOp(ctx, key, c, store.Operation{Kind: store.OpDown, Provider: in.Provider,
 		Instance: in.Name, CloudID: in.CloudID, Request: raw}, fmt.Sprintf("Destroying `%s`.", in.Name))
 }
@@ -57,49 +83,23 @@ func (s *Service) runDown(ctx context.Context, op *store.Operation) error {
 	var req downRequest
 	_ = json.Unmarshal(op.Request, &req)
 	in, err := s.store.GetInstance(ctx, op.Instance)
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
+	}
+	if !req.targets(op, in) || (!in.Status.Live() && op.Step != "destroying") {
+		// Destroyed already, and perhaps the name belongs to a new VM now:
+		// a late down touches nothing.
+		s.log.Info("down of an instance that is gone; nothing to do", "op", op.ID, "instance", op.Instance)
+		return refuse("", "`%s` was already destroyed; nothing was done", op.Instance)
 	}
 	if op.State == store.OpAccepted {
 		s.emit(ctx, EventAccepted, op, in, nil)
 	}
-	// An up still in flight may have recorded the cloud id after accept.
-	cloudID := op.CloudID
-	if cloudID == "" {
-		cloudID = in.CloudID
-	}
-	if req.WithSnapshot && op.SnapshotID == "" && cloudID != "" {
-		if err := s.snapshot(ctx, p, op, in, cloudID, snapshotName(in.Name, "final")); err != nil {
+	if in.Status.Live() {
+		if op, in, err = s.destroy(ctx, p, op, req, in); err != nil {
 			return err
 		}
-	}
-	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step, o.CloudID = store.OpRunning, "destroying", cloudID })
-	if err != nil {
-		return err
-	}
-	in, err = s.store.UpdateInstance(ctx, op.Instance, func(in *store.Instance) error {
-		in.Status = store.InstanceDestroying
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	s.emit(ctx, EventDestroying, op, in, nil)
-	failpoint.Inject("down-before-destroy")
-	if cloudID != "" {
-		if err := p.DestroyInstance(ctx, cloudID); err != nil {
-			return err
-		}
-	} else if found, err := findByOp(ctx, p, in.OpID); err != nil {
-		return err
-	} else if found != nil {
-		if err := p.DestroyInstance(ctx, found.ID); err != nil {
-			return err
-		}
-	}
-	failpoint.Inject("down-after-destroy") // gone at the cloud, live in the store
-	in = s.markDestroyed(ctx, op.Instance)
-	failpoint.Inject("down-after-mark") // destroyed in the store, operation not done
+	} // else this down marked it destroyed before a crash: finish it
 	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step = store.OpDone, "destroyed" })
 	if err != nil {
 		return err
@@ -112,6 +112,56 @@ func (s *Service) runDown(ctx context.Context, op *store.Operation) error {
 	}
 	s.emit(ctx, EventDestroyed, op, in, func(ev *Event) { ev.Actor = op.Owner })
 	return nil
+}
+
+// destroy snapshots in first if req asks, and destroys it at the cloud:
+// the cloud id op journaled, or the VM labelled with in's up operation.
+func (s *Service) destroy(ctx context.Context, p providers.Provider, op *store.Operation, req downRequest, in *store.Instance) (*store.Operation, *store.Instance, error) {
+	// An up still in flight may have recorded the cloud id after accept.
+	cloudID := op.CloudID
+	if cloudID == "" {
+		cloudID = in.CloudID
+	}
+	var err error
+	if req.WithSnapshot && op.SnapshotID == "" && cloudID != "" {
+		if err := s.snapshot(ctx, p, op, in, cloudID, snapshotName(in.Name, "final")); err != nil {
+			return nil, nil, err
+		}
+	}
+	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step, o.CloudID = store.OpRunning, "destroying", cloudID })
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err = s.store.UpdateInstance(ctx, op.Instance, func(rec *store.Instance) error {
+		if !req.targets(op, rec) || !rec.Status.Live() {
+			return errStaleDown // replaced or ended since it was read
+		}
+		rec.Status = store.InstanceDestroying
+		return nil
+	})
+	if errors.Is(err, errStaleDown) {
+		return nil, nil, refuse("", "`%s` was already destroyed; nothing was done", op.Instance)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	s.emit(ctx, EventDestroying, op, in, nil)
+	failpoint.Inject("down-before-destroy")
+	if cloudID != "" {
+		if err := s.destroyAtCloud(ctx, p, op, cloudID); err != nil {
+			return nil, nil, err
+		}
+	} else if found, err := s.lookup(ctx, p, op, in.OpID); err != nil {
+		return nil, nil, err
+	} else if found != nil {
+		if err := s.destroyAtCloud(ctx, p, op, found.ID); err != nil {
+			return nil, nil, err
+		}
+	}
+	failpoint.Inject("down-after-destroy") // gone at the cloud, live in the store
+	in = s.markDestroyed(ctx, op.Instance)
+	failpoint.Inject("down-after-mark") // destroyed in the store, operation not done
+	return op, in, nil
 }
 
 // expiredDetail completes the EventExpired that ends the down of an
@@ -146,7 +196,26 @@ func (s *Service) snapshot(ctx context.Context, p providers.Provider, op *store.
 		}
 		s.emit(ctx, EventSnapshotting, op, in, nil)
 		failpoint.Inject("snapshot-before-create")
-		if snap, err = p.CreateSnapshot(ctx, cloudID, name); err != nil {
+		// An unknown outcome is looked up by the snapshot's name before
+		// the snapshot is asked for again.
+		err = s.persist(ctx, op, cloudCall{
+			action: "make the snapshot",
+			do: func(ctx context.Context) error {
+				sn, err := p.CreateSnapshot(ctx, cloudID, name)
+				if err == nil {
+					snap = sn
+				}
+				return err
+			},
+			happened: func(ctx context.Context) (bool, error) {
+				sn, err := s.findSnapshot(ctx, p, op, name)
+				if sn != nil {
+					snap = sn
+				}
+				return sn != nil, err
+			},
+		})
+		if err != nil {
 			return err
 		}
 	}

@@ -79,7 +79,7 @@ func (s *Service) Lease(ctx context.Context, name, actor string, action LeaseAct
 		return s.leaseExtend(ctx, op, actor)
 	}
 	op.Kind, op.State = store.OpDown, store.OpAccepted
-	op.Request = mustJSON(downRequest{WithSnapshot: action == LeaseSnapshotDestroy})
+	op.Request = mustJSON(downRequest{WithSnapshot: action == LeaseSnapshotDestroy, Target: in.OpID})
 	op, created, err := s.store.CreateOperation(ctx, op)
 	if err != nil {
 		return Reply{}, fmt.Errorf("journal down: %w", err)

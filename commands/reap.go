@@ -57,7 +57,9 @@ func (s *Service) Reap(ctx context.Context) (ReapReport, error) {
 	now := s.cfg.Now()
 	var expire []store.Instance
 	for _, in := range live {
-		if in.Status != store.InstanceReady || in.LeaseExpiry.IsZero() || downs[in.Name] != nil {
+		// The lease starts at create: a VM still booting expires too.
+		booting := in.Status == store.InstanceCreating && in.CloudID != ""
+		if (in.Status != store.InstanceReady && !booting) || in.LeaseExpiry.IsZero() || downs[in.Name] != nil {
 			continue
 		}
 		switch {
@@ -66,7 +68,7 @@ func (s *Service) Reap(ctx context.Context) (ReapReport, error) {
 				continue
 			}
 			expire = append(expire, in)
-		case in.WarnedAt.IsZero() && !now.Before(in.LeaseExpiry.Add(-s.cfg.WarnBefore)):
+		case !booting && in.WarnedAt.IsZero() && !now.Before(in.LeaseExpiry.Add(-s.cfg.WarnBefore)):
 			if s.warn(ctx, in.Name) {
 				rep.Warned = append(rep.Warned, in.Name)
 			}
@@ -128,7 +130,7 @@ func (s *Service) expire(ctx context.Context, in store.Instance) bool {
 	op, created, err := s.journalExpiry(ctx, store.Operation{
 		ID: newID(), Kind: store.OpDown, State: store.OpAccepted, Owner: SystemActor,
 		Channel: in.Channel, ThreadTS: in.ThreadTS, Provider: in.Provider, Instance: in.Name, CloudID: in.CloudID,
-		Request: mustJSON(downRequest{Expired: true}),
+		Request: mustJSON(downRequest{Expired: true, Target: in.OpID}),
 	}, &in)
 	if err != nil {
 		s.log.Error("journal expiry", "instance", in.Name, "err", err)

@@ -2,10 +2,10 @@ package commands
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
-	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/store"
 )
 
@@ -192,12 +192,7 @@ func (s *Service) fail(ctx context.Context, id string, err error) {
 		s.log.Info("operation interrupted; will resume on next start", "op", id)
 		return
 	}
-	ref := NewRef()
-	var ue *UsageError
-	if !errors.As(err, &ue) {
-		s.log.Error("operation failed", "op", id, "ref", ref, "err", err)
-	}
-	msg := Explain(err, ref)
+	msg, ref := Describe(s.log, "operation failed", err, "op", id)
 	op := s.failOp(ctx, id, errors.New(msg))
 	if op == nil {
 		return
@@ -212,8 +207,16 @@ func (s *Service) fail(ctx context.Context, id string, err error) {
 		})
 	} else if op.Kind == store.OpDown {
 		// The destroy did not happen: the instance is still there, and a
-		// later down must be able to try again.
+		// later down must be able to try again. A record that is not the
+		// down's target (the name was reused) is left alone.
+		var req downRequest
+		_ = json.Unmarshal(op.Request, &req)
+		stale := false
 		in, _ = s.store.UpdateInstance(ctx, op.Instance, func(in *store.Instance) error {
+			if !req.targets(op, in) {
+				stale = true
+				return errStaleDown
+			}
 			if in.Status == store.InstanceDestroying {
 				in.Status = store.InstanceReady
 				if in.IP == "" {
@@ -222,12 +225,11 @@ func (s *Service) fail(ctx context.Context, id string, err error) {
 			}
 			return nil
 		})
+		if stale {
+			in = nil // someone else's VM now: its cards are not this down's
+		}
 	} else if op.Instance != "" {
 		in, _ = s.store.GetInstance(ctx, op.Instance)
-	}
-	var pe *providers.Error
-	if ue != nil || errors.As(err, &pe) {
-		ref = "" // the detail says it all; no log line to refer to
 	}
 	s.audit(ctx, op.Owner, string(op.Kind), op.Instance, "failed: "+msg, op.ID)
 	s.emit(ctx, EventFailed, op, in, func(ev *Event) { ev.Detail, ev.Ref = msg, ref })

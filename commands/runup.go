@@ -84,7 +84,7 @@ func (s *Service) create(ctx context.Context, p providers.Provider, op *store.Op
 	var found *providers.Instance
 	if op.Step == stepCreating {
 		var err error
-		if found, err = findByOp(ctx, p, op.ID); err != nil {
+		if found, err = s.lookup(ctx, p, op, op.ID); err != nil {
 			return err
 		}
 	}
@@ -111,7 +111,7 @@ func (s *Service) create(ctx context.Context, p providers.Provider, op *store.Op
 		if err != nil {
 			return err
 		}
-		if found, err = p.CreateInstance(ctx, ireq); err != nil {
+		if found, err = s.createAtCloud(ctx, p, op, ireq); err != nil {
 			return err
 		}
 	}
@@ -121,8 +121,11 @@ func (s *Service) create(ctx context.Context, p providers.Provider, op *store.Op
 		return err
 	}
 	failpoint.Inject("up-after-journal-id") // on the operation, not yet on the instance
+	now := s.cfg.Now()
 	in, err = s.store.UpdateInstance(ctx, op.Instance, func(in *store.Instance) error {
-		in.CloudID = found.ID
+		// The VM bills from now: its lease and its boot deadline start
+		// here, so that the reaper and the reconciler see it at once.
+		in.CloudID, in.Created, in.LeaseExpiry = found.ID, now, now.Add(req.TTL)
 		return nil
 	})
 	if err != nil {
@@ -132,27 +135,28 @@ func (s *Service) create(ctx context.Context, p providers.Provider, op *store.Op
 	return nil
 }
 
-// awaitReady waits for the IP, through the cloud's shared poller, starts
-// the lease and finishes the operation. If waiting fails for a reason
-// other than shutdown, the VM is destroyed so that it does not bill unseen.
+// awaitReady waits for the IP, through the cloud's shared poller, until
+// the boot deadline, and finishes the operation. If waiting fails for a
+// reason other than shutdown, the VM is destroyed so that it does not bill
+// unseen.
 func (s *Service) awaitReady(ctx context.Context, p providers.Provider, op *store.Operation, req upRequest) error {
 	failpoint.Inject("up-before-wait")
-	ready, err := s.waitReady(ctx, op.Provider, p, op.CloudID)
+	ready, err := s.waitBoot(ctx, p, op)
 	if err != nil {
-		if !(isCtxErr(err) && ctx.Err() != nil) {
-			if derr := p.DestroyInstance(context.WithoutCancel(ctx), op.CloudID); derr != nil {
-				s.log.Error("destroy after failed wait", "op", op.ID, "instance", op.Instance, "err", derr)
-			} else {
-				s.markDestroyed(ctx, op.Instance)
-			}
+		if isCtxErr(err) && ctx.Err() != nil {
+			return err // shutdown: resumed on the next start
 		}
-		return err
+		return s.abandonBoot(ctx, p, op, err)
 	}
 	now := s.cfg.Now()
 	in, err := s.store.UpdateInstance(ctx, op.Instance, func(in *store.Instance) error {
 		// CloudID too: a crash may have come between journaling it on the
-		// operation and on the instance.
-		in.CloudID, in.IP, in.Status, in.LeaseExpiry = op.CloudID, ready.IP, store.InstanceReady, now.Add(req.TTL)
+		// operation and on the instance. The lease started at create; a
+		// record from before that rule gets it now.
+		in.CloudID, in.IP, in.Status = op.CloudID, ready.IP, store.InstanceReady
+		if in.LeaseExpiry.IsZero() {
+			in.LeaseExpiry = now.Add(req.TTL)
+		}
 		return nil
 	})
 	if err != nil {

@@ -70,6 +70,18 @@ type Config struct {
 	ReapEvery time.Duration
 	// HA says how replicas sharing a store split the work; see HAConfig.
 	HA HAConfig
+	// CreateTimeout is how long a cloud call whose outcome is unknown
+	// (a create, destroy or snapshot that timed out or got a server
+	// error) is looked up and retried before the operation fails.
+	// Zero: 5m.
+	CreateTimeout time.Duration
+	// BootTimeout is how long a new VM may take to become ready (active
+	// with a public IP) before it is destroyed. Zero: 10m.
+	BootTimeout time.Duration
+	// RetryBackoff is the first wait before a cloud call whose outcome is
+	// unknown is tried again; it doubles, with jitter, up to 30s.
+	// Zero: 2s.
+	RetryBackoff time.Duration
 	// Now is the clock. Zero: time.Now.
 	Now func() time.Time
 	// Logger receives the service's log lines. Zero: slog.Default().
@@ -117,6 +129,15 @@ func (c *Config) setDefaults() {
 		c.ReapEvery = time.Minute
 	}
 	c.HA.setDefaults()
+	if c.CreateTimeout <= 0 {
+		c.CreateTimeout = 5 * time.Minute
+	}
+	if c.BootTimeout <= 0 {
+		c.BootTimeout = 10 * time.Minute
+	}
+	if c.RetryBackoff <= 0 {
+		c.RetryBackoff = 2 * time.Second
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,7 @@ func TestUpCreateFailure(t *testing.T) {
 		err     error
 		want    []string // in the failure detail
 		wantRef bool     // an unexpected error: the detail is a reference
+		always  bool     // every create fails, not only the next
 	}{
 		{name: "quota", err: &providers.Error{Provider: "demo", Op: "create instance", Kind: providers.ErrQuota,
 			Message: "droplet limit of 10 reached", Hint: "ask support to raise the limit"},
@@ -28,24 +30,32 @@ func TestUpCreateFailure(t *testing.T) {
 		{name: "auth", err: &providers.Error{Provider: "demo", Op: "create instance", Kind: providers.ErrAuth,
 			Message: "the token was rejected", Hint: "check SPUFF_DEMO_TOKEN", Err: errSome},
 			want: []string{"Demo cloud refused spuffbot's credentials", "Check SPUFF_DEMO_TOKEN."}},
-		{name: "wrapped rate limit", err: fmt.Errorf("create: %w", &providers.Error{Provider: "demo", Op: "create instance",
-			Kind: providers.ErrRateLimited, RetryAfter: 90 * time.Second}),
-			want: []string{"rate-limiting", "try again in 1m30s"}},
+		{name: "rate limited until the deadline", always: true,
+			err: fmt.Errorf("create: %w", &providers.Error{Provider: "demo", Op: "create instance",
+				Kind: providers.ErrRateLimited, Message: "too many requests", RetryAfter: time.Millisecond}),
+			want: []string{"Demo cloud kept failing to create the VM", "its last answer: too many requests", "nothing was created"}},
 		{name: "unexpected", err: errSome, wantRef: true,
 			want: []string{"Something went wrong on our side (reference "}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t)
-			e.cloud.SetFailNext(demo.OpCreateInstance, tt.err)
+			failing := &failCreates{}
+			e := newEnv(t, func(o *envOptions) {
+				o.wrap = func(d *demo.Provider) providers.Provider { failing.Provider = d; return failing }
+			})
+			if tt.always {
+				failing.set(tt.err)
+			} else {
+				e.cloud.SetFailNext(demo.OpCreateInstance, tt.err)
+			}
 			op := e.run(caller(alice), Command{Verb: VerbUp, Name: "box"})
 			if op.State != store.OpFailed {
 				t.Fatalf("op = %s, want failed", op.State)
 			}
 			ev := e.rec.last(t, op.ID, EventFailed)
 			wantContains(t, "Detail", ev.Detail, tt.want...)
-			if ev.Detail != Explain(tt.err, ev.Ref) {
+			if !tt.always && ev.Detail != Explain(tt.err, ev.Ref) {
 				t.Errorf("Detail = %q, want Explain's %q", ev.Detail, Explain(tt.err, ev.Ref))
 			}
 			if op.Error != ev.Detail {
@@ -73,6 +83,7 @@ func TestUpCreateFailure(t *testing.T) {
 				t.Errorf("instances at the cloud = %d, want 0", n)
 			}
 			// The name and the quota are free again.
+			failing.set(nil)
 			e.up(caller(alice), "box")
 		})
 	}
@@ -240,4 +251,28 @@ func TestExplain(t *testing.T) {
 			t.Errorf("Label(%q) = %q, want %q", p, got, want)
 		}
 	}
+}
+
+// failCreates is a cloud whose every create fails with the error set,
+// while one is set.
+type failCreates struct {
+	providers.Provider
+	mu  sync.Mutex
+	err error
+}
+
+func (f *failCreates) set(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.err = err
+}
+
+func (f *failCreates) CreateInstance(ctx context.Context, req providers.InstanceRequest) (*providers.Instance, error) {
+	f.mu.Lock()
+	err := f.err
+	f.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return f.Provider.CreateInstance(ctx, req)
 }

@@ -123,10 +123,14 @@ func (s *Service) runSnapshotDelete(ctx context.Context, op *store.Operation) er
 	if op.State == store.OpAccepted {
 		s.emit(ctx, EventAccepted, op, nil, nil)
 	}
-	if err := p.DeleteSnapshot(ctx, op.SnapshotID); err != nil {
+	// DeleteSnapshot is idempotent: an unknown outcome is tried again.
+	err := s.persist(ctx, op, cloudCall{action: "delete the snapshot", do: func(ctx context.Context) error {
+		return p.DeleteSnapshot(ctx, op.SnapshotID)
+	}})
+	if err != nil {
 		return err
 	}
-	op, err := s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step = store.OpDone, "deleted" })
+	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step = store.OpDone, "deleted" })
 	if err != nil {
 		return err
 	}

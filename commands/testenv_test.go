@@ -150,6 +150,12 @@ func newEnv(t *testing.T, opts ...func(*envOptions)) *env {
 	if o.cfg.PollInterval == 0 {
 		o.cfg.PollInterval = time.Millisecond // the readiness poller lists every 1ms to 10ms
 	}
+	if o.cfg.CreateTimeout == 0 {
+		o.cfg.CreateTimeout = 500 * time.Millisecond // a cloud call of unknown outcome is retried this long
+	}
+	if o.cfg.RetryBackoff == 0 {
+		o.cfg.RetryBackoff = time.Millisecond
+	}
 	o.cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	e := &env{t: t, ctx: t.Context(), db: db, cloud: cloud, clock: clock, rec: &recorder{}, logs: logs, cfg: o.cfg, provs: provs}
 	e.restart()

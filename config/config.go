@@ -126,6 +126,13 @@ type Policy struct {
 	// the store may live before it is destroyed. 0 (the default): never
 	// destroyed, only reported.
 	OrphanGrace time.Duration
+	// CreateTimeout is how long a cloud call whose outcome is unknown (a
+	// create, destroy or snapshot that timed out or got a server error)
+	// is looked up and retried before the operation fails. Default 5m.
+	CreateTimeout time.Duration
+	// BootTimeout is how long a new VM may take to become ready before
+	// it is destroyed. Default 10m.
+	BootTimeout time.Duration
 }
 
 // ChannelPolicy narrows what one channel may use. An empty list leaves that
@@ -166,6 +173,8 @@ func Default() *Config {
 			MaxLease:            72 * time.Hour,
 			WarnBefore:          30 * time.Minute,
 			ReconcileEvery:      5 * time.Minute,
+			CreateTimeout:       5 * time.Minute,
+			BootTimeout:         10 * time.Minute,
 		},
 		Database: "./spuffbot.db",
 		Log:      Log{Level: slog.LevelInfo, Format: LogText},

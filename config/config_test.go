@@ -57,6 +57,8 @@ func TestExampleLoads(t *testing.T) {
 			MaxLease:             72 * time.Hour,
 			WarnBefore:           30 * time.Minute,
 			ReconcileEvery:       5 * time.Minute,
+			CreateTimeout:        5 * time.Minute,
+			BootTimeout:          10 * time.Minute,
 		},
 		NotifyChannel: "C0789MNOP",
 		Database:      "./spuffbot.db",

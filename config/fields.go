@@ -3,6 +3,7 @@ package config
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spuffbot/spuffbot/providers"
 )
@@ -15,6 +16,10 @@ type field struct {
 	env  string // environment variable, "SPUFF_MAX_LEASE"
 	ptr  any    // *string, *[]string, *bool, *int, *float64, **float64, *time.Duration, ...
 }
+
+// timeout marks a duration that may also be given as a plain number of
+// seconds ("600").
+type timeout struct{ d *time.Duration }
 
 // cloudInitText marks the cloud_init string: YAML text or a mapping node.
 type cloudInitText struct{ s *string }
@@ -64,6 +69,8 @@ func (c *Config) fields() []field {
 		field{"policy.warn_before", "SPUFF_WARN_BEFORE", &p.WarnBefore},
 		field{"policy.reconcile_every", "SPUFF_RECONCILE_EVERY", &p.ReconcileEvery},
 		field{"policy.orphan_grace", "SPUFF_ORPHAN_GRACE", &p.OrphanGrace},
+		field{"policy.create_timeout", "SPUFF_CREATE_TIMEOUT", timeout{&p.CreateTimeout}},
+		field{"policy.boot_timeout", "SPUFF_BOOT_TIMEOUT", timeout{&p.BootTimeout}},
 		field{"notify_channel", "SPUFF_NOTIFY_CHANNEL", &c.NotifyChannel},
 		field{"database", "SPUFF_DB", &c.Database},
 		field{"listen", "SPUFF_LISTEN", &c.Listen},

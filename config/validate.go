@@ -113,6 +113,8 @@ func (v *validator) access() {
 		}
 	}
 	v.positive("policy.approval_expiry", p.ApprovalExpiry, "4h")
+	v.positive("policy.create_timeout", p.CreateTimeout, "5m")
+	v.positive("policy.boot_timeout", p.BootTimeout, "10m")
 	for i, id := range p.AllowedChannels {
 		v.channel(fmt.Sprintf("policy.allowed_channels[%d]", i), id)
 	}

@@ -25,6 +25,13 @@ func setText(ptr any, s string) string {
 		return ""
 	}
 	s = strings.TrimSpace(s)
+	if p, ok := ptr.(timeout); ok {
+		if n, err := strconv.ParseUint(s, 10, 32); err == nil {
+			*p.d = time.Duration(n) * time.Second
+			return ""
+		}
+		ptr = p.d
+	}
 	switch p := ptr.(type) {
 	case *string:
 		*p = s

@@ -7,7 +7,6 @@ package console
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -127,15 +126,11 @@ func (c *Console) handle(ctx context.Context, line string) {
 	}
 }
 
-// fail prints err as a sentence. Only an error that is not the person's
-// own mistake is logged, with the reference the sentence repeats.
+// fail prints err as a sentence; commands.Describe logs what is not the
+// person's own mistake, with any reference the sentence repeats.
 func (c *Console) fail(cmd commands.Command, err error) {
-	ref := commands.NewRef()
-	var ue *commands.UsageError
-	if !errors.As(err, &ue) {
-		c.cfg.Logger.Error("command failed", "cmd", string(cmd.Verb), "user", c.cfg.User, "ref", ref, "err", err)
-	}
-	c.println("error: " + plain(commands.Explain(err, ref)))
+	text, _ := commands.Describe(c.cfg.Logger, "command failed", err, "cmd", string(cmd.Verb), "user", c.cfg.User)
+	c.println("error: " + plain(text))
 }
 
 func (c *Console) print(s string) {

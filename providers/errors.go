@@ -14,6 +14,22 @@ var (
 	ErrRateLimited = errors.New("rate limited")
 	ErrQuota       = errors.New("quota exceeded")
 	ErrInvalid     = errors.New("invalid request")
+	// ErrUnknownOutcome means the call may or may not have been carried
+	// out: it timed out, the connection dropped, or the cloud answered
+	// with a server error (5xx) after the SDK's own retries. The caller
+	// looks the resource up before it decides anything.
+	ErrUnknownOutcome = errors.New("outcome unknown")
+	// ErrConflict means the cloud refused a create because the name is
+	// already in use (Hetzner's uniqueness_error, a 409). After a create
+	// whose answer was lost it usually means the first one worked.
+	ErrConflict = errors.New("name already in use")
+	// ErrFailed means the cloud took the request and reports that
+	// carrying it out failed: an action that errored, an image that did
+	// not become available.
+	ErrFailed = errors.New("failed at the cloud")
+	// ErrNotManaged means a destructive call was refused because the
+	// resource does not carry spuff's managed-by label.
+	ErrNotManaged = errors.New("not managed by spuff")
 )
 
 // Error is a provider error: Kind is one of the sentinels above, Message is
@@ -61,4 +77,12 @@ func RetryAfter(err error) (time.Duration, bool) {
 		return pe.RetryAfter, true
 	}
 	return 0, errors.Is(err, ErrRateLimited)
+}
+
+// OutcomeUnknown reports whether err leaves open whether the call was
+// carried out: ErrUnknownOutcome, and a rate limit that outlasted the
+// SDK's retries (an earlier attempt of the same call may have been
+// served before the cloud started to refuse).
+func OutcomeUnknown(err error) bool {
+	return errors.Is(err, ErrUnknownOutcome) || errors.Is(err, ErrRateLimited)
 }

@@ -102,6 +102,11 @@ func TestConformance(t *testing.T) {
 				f.emu.AddInstance(testRegion, map[string]string{"Name": "hand-made", "team": "data"})
 			},
 			SetReadyAfter: f.emu.SetReadyAfter,
+			Unmanaged: func(t *testing.T) string {
+				return f.emu.AddInstance(testRegion, map[string]string{"Name": "billing-db"})
+			},
+			Faults: &providertest.FaultPoints{Knobs: &f.emu.Knobs, Create: "RunInstances",
+				Destroy: "TerminateInstances", ServerError: 500},
 		}
 	})
 }

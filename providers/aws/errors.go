@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/spuffbot/spuffbot/providers"
 )
@@ -76,9 +77,15 @@ func wrap(op string, err error) error {
 	}
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
-		return fmt.Errorf("aws: %s: %w", op, err)
+		// No answer at all: a timeout or a dropped connection. The call
+		// may have been carried out.
+		return &providers.Error{Provider: Name, Op: op, Kind: providers.ErrUnknownOutcome,
+			Message: "no answer from EC2", Err: err}
 	}
 	kind, hint := kindOf(ae.ErrorCode())
+	if kind == nil && serverFault(err) {
+		kind = providers.ErrUnknownOutcome
+	}
 	if kind == nil {
 		return fmt.Errorf("aws: %s: %w", op, err)
 	}
@@ -95,6 +102,17 @@ func wrap(op string, err error) error {
 func authError(op string, err error) error {
 	return &providers.Error{Provider: Name, Op: op, Kind: providers.ErrAuth,
 		Message: "no usable AWS credentials", Hint: hintAuth, Err: err}
+}
+
+// serverFault reports whether EC2 answered err with a server error (5xx):
+// the SDK's retries are spent and the call may have been carried out.
+func serverFault(err error) bool {
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode() >= 500
+	}
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorFault() == smithy.FaultServer
 }
 
 // code returns EC2's error code of err, or "".

@@ -109,14 +109,27 @@ func (p *Provider) findByToken(ctx context.Context, token string) (*providers.In
 	return nil, nil
 }
 
-// DestroyInstance terminates an instance. One that is already gone is
-// success.
+// DestroyInstance terminates an instance spuff manages. One that is
+// already gone is success; one without the managed-by=spuff tag is
+// refused with providers.ErrNotManaged.
 func (p *Provider) DestroyInstance(ctx context.Context, id string) error {
-	_, err := p.api.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{id}})
+	op := "destroy instance " + id
+	in, err := p.describe(ctx, id)
+	if err != nil {
+		return err
+	}
+	if in == nil || gone(in.State) {
+		return nil
+	}
+	if tagValue(in.Tags, providers.LabelManagedBy) != providers.ManagedByValue {
+		return &providers.Error{Provider: Name, Op: op, Kind: providers.ErrNotManaged,
+			Message: fmt.Sprintf("instance %s has no %s=%s tag", id, providers.LabelManagedBy, providers.ManagedByValue)}
+	}
+	_, err = p.api.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{id}})
 	if isMissingInstance(err) {
 		return nil
 	}
-	return wrap("destroy instance "+id, err)
+	return wrap(op, err)
 }
 
 // GetInstance returns the instance, or nil, nil when it does not exist or

@@ -37,7 +37,8 @@ func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) 
 		},
 	})
 	if code(err) == "InvalidAMIName.Duplicate" {
-		return nil, &providers.Error{Provider: Name, Op: op, Kind: providers.ErrInvalid,
+		// After a lost answer this is our own AMI: the caller looks it up.
+		return nil, &providers.Error{Provider: Name, Op: op, Kind: providers.ErrConflict,
 			Message: fmt.Sprintf("an AMI named %q exists already", amiName(name)),
 			Hint:    "AMI names are unique per region: choose another snapshot name", Err: err}
 	}
@@ -52,6 +53,10 @@ func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) 
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("aws: %s: wait for AMI %s: %w", op, id, ctx.Err())
+		}
+		if code(err) == "" { // the waiter's own verdict: failed, or too slow
+			return nil, &providers.Error{Provider: Name, Op: op, Kind: providers.ErrFailed,
+				Message: "AMI " + id + " did not become available", Err: err}
 		}
 		return nil, wrap(op+": wait for AMI "+id, err)
 	}
@@ -101,7 +106,8 @@ func (p *Provider) DeleteSnapshot(ctx context.Context, id string) error {
 	if len(out.Images) > 0 {
 		im := out.Images[0]
 		if tagValue(im.Tags, providers.LabelManagedBy) != providers.ManagedByValue {
-			return invalid(op, "AMI "+id+" was not made by spuff", "spuff deletes only its own snapshots")
+			return &providers.Error{Provider: Name, Op: op, Kind: providers.ErrNotManaged,
+				Message: "AMI " + id + " was not made by spuff", Hint: "spuff deletes only its own snapshots"}
 		}
 		snaps = ebsSnapshots(im)
 		_, err := p.api.DeregisterImage(ctx, &ec2.DeregisterImageInput{ImageId: awssdk.String(id)})

@@ -92,8 +92,8 @@ func TestDeleteSnapshotRefusesForeignAMI(t *testing.T) {
 		t.Fatalf("CreateImage() error = %v", err)
 	}
 	id := awssdk.ToString(out.ImageId)
-	if err := f.p.DeleteSnapshot(t.Context(), id); !errors.Is(err, providers.ErrInvalid) {
-		t.Errorf("DeleteSnapshot(foreign AMI) error = %v, want ErrInvalid", err)
+	if err := f.p.DeleteSnapshot(t.Context(), id); !errors.Is(err, providers.ErrNotManaged) {
+		t.Errorf("DeleteSnapshot(foreign AMI) error = %v, want ErrNotManaged", err)
 	}
 	if images := f.emu.Images(); len(images) != 1 || images[0].ID != id {
 		t.Errorf("AMIs = %+v, want %s untouched", images, id)
@@ -125,8 +125,8 @@ func TestCreateSnapshotDuplicateName(t *testing.T) {
 		t.Fatalf("CreateSnapshot() error = %v", err)
 	}
 	_, err := f.p.CreateSnapshot(t.Context(), in.ID, "twice")
-	if !errors.Is(err, providers.ErrInvalid) {
-		t.Errorf("CreateSnapshot(same name) error = %v, want ErrInvalid", err)
+	if !errors.Is(err, providers.ErrConflict) {
+		t.Errorf("CreateSnapshot(same name) error = %v, want ErrConflict", err)
 	}
 }
 

@@ -19,9 +19,11 @@ func TestConformance(t *testing.T) {
 	providertest.Run(t, func(t *testing.T) providertest.Target {
 		p := demo.New(demo.Config{ReadyAfter: 20 * time.Millisecond, PollInterval: 5 * time.Millisecond})
 		return providertest.Target{
-			Provider:      p,
-			AddUnmanaged:  func(t *testing.T) { p.AddUnmanaged("someone-elses-vm") },
-			SetReadyAfter: p.SetReadyAfter,
+			Provider:          p,
+			AddUnmanaged:      func(t *testing.T) { p.AddUnmanaged("someone-elses-vm") },
+			SetReadyAfter:     p.SetReadyAfter,
+			Unmanaged:         func(t *testing.T) string { return p.AddUnmanaged("billing-db") },
+			UnmanagedSnapshot: func(t *testing.T) string { return p.AddUnmanagedSnapshot("their-backup") },
 		}
 	})
 }

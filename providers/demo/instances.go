@@ -130,6 +130,10 @@ func (p *Provider) DestroyInstance(ctx context.Context, id string) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if in, ok := p.instances[id]; ok && !managed(in.Labels) {
+		return &providers.Error{Provider: providerName, Op: "destroy instance", Kind: providers.ErrNotManaged,
+			Message: fmt.Sprintf("instance %s (%s) is not managed by spuff", id, in.Name)}
+	}
 	p.deleteInstance(id)
 	return nil
 }

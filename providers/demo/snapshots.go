@@ -89,6 +89,10 @@ func (p *Provider) DeleteSnapshot(ctx context.Context, id string) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if sn, ok := p.snapshots[id]; ok && !managed(sn.labels) {
+		return &providers.Error{Provider: providerName, Op: "delete snapshot", Kind: providers.ErrNotManaged,
+			Message: fmt.Sprintf("snapshot %s was not made by spuff", id)}
+	}
 	delete(p.snapshots, id)
 	return nil
 }

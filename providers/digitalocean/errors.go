@@ -36,6 +36,10 @@ func (e *transientError) Error() string {
 
 func (e *transientError) Unwrap() error { return e.err }
 
+// Is reports whether target is providers.ErrUnknownOutcome: a transient
+// failure leaves open whether the call was carried out.
+func (e *transientError) Is(target error) bool { return target == providers.ErrUnknownOutcome }
+
 // apiError maps a godo error to the provider's errors: *providers.Error for
 // auth, not found, invalid, quota and rate limit; *transientError for
 // server errors and lost replies; ctx's error when ctx has ended. It
@@ -74,6 +78,8 @@ func apiError(ctx context.Context, op string, resp *godo.Response, err error) er
 		pe.Hint = "DigitalOcean's API rate limit was reached; try again later"
 	case status == http.StatusUnprocessableEntity && isQuota(er.Message):
 		pe.Kind, pe.Hint = providers.ErrQuota, "destroy unused droplets or ask DigitalOcean for a higher droplet limit"
+	case status == http.StatusConflict:
+		pe.Kind = providers.ErrConflict
 	case status == http.StatusUnprocessableEntity || status == http.StatusBadRequest:
 		pe.Kind = providers.ErrInvalid
 	case status >= 500:
@@ -115,6 +121,12 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 
 // notFound reports whether err is a not-found error.
 func notFound(err error) bool { return errors.Is(err, providers.ErrNotFound) }
+
+// notManaged returns an ErrNotManaged error for op: a destructive call
+// refused because the resource lacks spuff's tag.
+func notManaged(op, format string, args ...any) error {
+	return &providers.Error{Provider: Name, Op: op, Kind: providers.ErrNotManaged, Message: fmt.Sprintf(format, args...)}
+}
 
 // invalid returns an ErrInvalid error for op.
 func invalid(op, format string, args ...any) error {

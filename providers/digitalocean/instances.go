@@ -129,7 +129,7 @@ func (p *Provider) listByTag(ctx context.Context, tag string) ([]providers.Insta
 
 // DestroyInstance deletes a droplet spuff manages. A droplet that is
 // already gone is success; one without the spuff tag is refused with
-// ErrInvalid.
+// ErrNotManaged.
 func (p *Provider) DestroyInstance(ctx context.Context, id string) error {
 	const op = "destroy instance"
 	inst, err := p.GetInstance(ctx, id)
@@ -137,7 +137,7 @@ func (p *Provider) DestroyInstance(ctx context.Context, id string) error {
 		return err
 	}
 	if inst.Labels[providers.LabelManagedBy] != providers.ManagedByValue {
-		return invalid(op, "droplet %s (%s) is not managed by spuff", inst.ID, inst.Name)
+		return notManaged(op, "droplet %s (%s) is not managed by spuff", inst.ID, inst.Name)
 	}
 	n, _ := numericID(id)
 	err = p.call(ctx, retryIdempotent, func() error { return p.api.deleteDroplet(ctx, n) })

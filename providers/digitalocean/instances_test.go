@@ -174,8 +174,8 @@ func TestDestroyRefusesUnmanaged(t *testing.T) {
 	p, emu := newTestProvider(t)
 	id := emu.AddDroplet("someone-elses")
 	err := p.DestroyInstance(t.Context(), strconv.Itoa(id))
-	if !errors.Is(err, providers.ErrInvalid) {
-		t.Fatalf("DestroyInstance(unmanaged) error = %v, want ErrInvalid", err)
+	if !errors.Is(err, providers.ErrNotManaged) {
+		t.Fatalf("DestroyInstance(unmanaged) error = %v, want ErrNotManaged", err)
 	}
 	if _, ok := emu.Droplet(id); !ok {
 		t.Error("the unmanaged droplet was deleted")

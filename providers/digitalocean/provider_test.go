@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -44,9 +45,13 @@ func TestConformance(t *testing.T) {
 	providertest.Run(t, func(t *testing.T) providertest.Target {
 		p, emu := newTestProvider(t)
 		return providertest.Target{
-			Provider:      p,
-			AddUnmanaged:  func(*testing.T) { emu.AddDroplet("someone-elses-droplet") },
-			SetReadyAfter: emu.SetReadyAfter,
+			Provider:          p,
+			AddUnmanaged:      func(*testing.T) { emu.AddDroplet("someone-elses-droplet") },
+			SetReadyAfter:     emu.SetReadyAfter,
+			Unmanaged:         func(*testing.T) string { return strconv.Itoa(emu.AddDroplet("billing-db")) },
+			UnmanagedSnapshot: func(*testing.T) string { return emu.AddSnapshot("their-backup") },
+			Faults: &providertest.FaultPoints{Knobs: &emu.Knobs, Create: "POST /v2/droplets",
+				Destroy: "DELETE /v2/droplets/{id}", ServerError: 500, NameConflict: true},
 		}
 	})
 }

@@ -65,7 +65,8 @@ func (p *Provider) waitAction(ctx context.Context, act *godo.Action) error {
 		case godo.ActionCompleted:
 			return nil
 		case "errored":
-			return fmt.Errorf("digitalocean: %s: %s action %d on droplet %d errored", op, act.Type, act.ID, act.ResourceID)
+			return &providers.Error{Provider: Name, Op: op, Kind: providers.ErrFailed,
+				Message: fmt.Sprintf("%s action %d on droplet %d errored", act.Type, act.ID, act.ResourceID)}
 		}
 		if err := pl.wait(ctx, 0); err != nil {
 			return fmt.Errorf("digitalocean: %s: %s action %d: %w", op, act.Type, act.ID, err)
@@ -109,7 +110,7 @@ func (p *Provider) listSnapshots(ctx context.Context, keep func(*godo.Snapshot) 
 
 // DeleteSnapshot deletes one of spuff's snapshots. A snapshot that is
 // already gone is success; one that is not spuff's is refused with
-// ErrInvalid.
+// ErrNotManaged.
 func (p *Provider) DeleteSnapshot(ctx context.Context, id string) error {
 	const op = "delete snapshot"
 	if _, ok := numericID(id); !ok {
@@ -127,7 +128,7 @@ func (p *Provider) DeleteSnapshot(ctx context.Context, id string) error {
 		return err
 	}
 	if !isSpuffSnapshot(s) {
-		return invalid(op, "snapshot %s (%s) was not made by spuff", id, s.Name)
+		return notManaged(op, "snapshot %s (%s) was not made by spuff", id, s.Name)
 	}
 	err = p.call(ctx, retryIdempotent, func() error { return p.api.deleteSnapshot(ctx, id) })
 	if err != nil && !notFound(err) {

@@ -55,6 +55,9 @@ func TestCreateSnapshotActionErrored(t *testing.T) {
 	if err == nil || snap != nil {
 		t.Fatalf("CreateSnapshot() = %+v, %v, want an error for the errored action", snap, err)
 	}
+	if !errors.Is(err, providers.ErrFailed) {
+		t.Errorf("CreateSnapshot() error = %v, want errors.Is(err, providers.ErrFailed): the cloud's failure", err)
+	}
 	if got := emu.Snapshots(); len(got) != 0 {
 		t.Errorf("snapshots = %+v, want none", got)
 	}
@@ -98,8 +101,8 @@ func TestListSnapshotsOnlySpuffs(t *testing.T) {
 func TestDeleteSnapshotRefusesForeign(t *testing.T) {
 	p, emu := newTestProvider(t)
 	foreign := emu.AddSnapshot("prod-db-backup")
-	if err := p.DeleteSnapshot(t.Context(), foreign); !errors.Is(err, providers.ErrInvalid) {
-		t.Fatalf("DeleteSnapshot(foreign) error = %v, want ErrInvalid", err)
+	if err := p.DeleteSnapshot(t.Context(), foreign); !errors.Is(err, providers.ErrNotManaged) {
+		t.Fatalf("DeleteSnapshot(foreign) error = %v, want ErrNotManaged", err)
 	}
 	ours := emu.AddSnapshot("spuff-mine")
 	for i := range 2 {

@@ -45,20 +45,28 @@ func typed(op string, resp *hcloud.Response, err error) error {
 			pe.Kind, pe.Hint = providers.ErrAuth, hintAuth
 		case hcloud.ErrorCodeNotFound:
 			pe.Kind = providers.ErrNotFound
-		case hcloud.ErrorCodeInvalidInput, hcloud.ErrorCodeInvalidServerType, hcloud.ErrorCodeUniquenessError,
+		case hcloud.ErrorCodeUniquenessError:
+			pe.Kind = providers.ErrConflict
+		case hcloud.ErrorCodeInvalidInput, hcloud.ErrorCodeInvalidServerType,
 			hcloud.ErrorCodeJSONError, hcloud.ErrorCodeProtected:
 			pe.Kind = providers.ErrInvalid
 		case hcloud.ErrorCodeRateLimitExceeded:
 			pe.Kind, pe.Hint, pe.RetryAfter = providers.ErrRateLimited, hintRate, retryAfter(resp)
 		case hcloud.ErrorCodeResourceLimitExceeded:
 			pe.Kind, pe.Hint = providers.ErrQuota, hintQuota
+		case hcloud.ErrorCodeServerError, hcloud.ErrorCodeTimeout, hcloud.ErrorCode("unavailable"),
+			hcloud.ErrorCodeBadGateway, hcloud.ErrorCodeConflict, hcloud.ErrorCodeLocked:
+			pe.Kind = providers.ErrUnknownOutcome
 		default:
-			return fmt.Errorf("hetzner: %s: %w", op, err)
+			if resp == nil || resp.Response == nil || resp.StatusCode < 500 {
+				return fmt.Errorf("hetzner: %s: %w", op, err)
+			}
+			pe.Kind = providers.ErrUnknownOutcome
 		}
 	case errors.As(err, &argErr):
 		pe.Kind, pe.Message = providers.ErrInvalid, string(argErr)
 	case errors.As(err, &actionErr):
-		return fmt.Errorf("hetzner: %s: action failed: %w", op, err)
+		pe.Kind, pe.Message = providers.ErrFailed, "action "+actionErr.Code+": "+actionErr.Message
 	case errors.Is(err, hcloud.ErrStatusCode) && resp != nil && resp.Response != nil:
 		// An error reply without Hetzner's JSON body, e.g. from a proxy.
 		pe.Message = resp.Status
@@ -70,10 +78,14 @@ func typed(op string, resp *hcloud.Response, err error) error {
 		case http.StatusTooManyRequests:
 			pe.Kind, pe.Hint, pe.RetryAfter = providers.ErrRateLimited, hintRate, retryAfter(resp)
 		default:
-			return fmt.Errorf("hetzner: %s: %w", op, err)
+			if resp.StatusCode < 500 {
+				return fmt.Errorf("hetzner: %s: %w", op, err)
+			}
+			pe.Kind = providers.ErrUnknownOutcome
 		}
 	default:
-		return fmt.Errorf("hetzner: %s: %w", op, err)
+		// No answer: a timeout or a dropped connection.
+		pe.Kind, pe.Message = providers.ErrUnknownOutcome, "no answer from the API"
 	}
 	return pe
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +67,14 @@ func TestConformance(t *testing.T) {
 						emu.AddServer("someone-elses", map[string]string{"team": "web"})
 					},
 					SetReadyAfter: emu.SetReadyAfter,
+					Unmanaged: func(t *testing.T) string {
+						return strconv.FormatInt(emu.AddServer("billing-db", map[string]string{"team": "data"}), 10)
+					},
+					UnmanagedSnapshot: func(t *testing.T) string {
+						return strconv.FormatInt(emu.AddSnapshot("their-backup", map[string]string{"team": "data"}), 10)
+					},
+					Faults: &providertest.FaultPoints{Knobs: &emu.Knobs, Create: "POST /v1/servers",
+						Destroy: "DELETE /v1/servers/{id}", ServerError: 502, NameConflict: true},
 				}
 			})
 		})

@@ -123,7 +123,7 @@ func (p *Provider) ListInstances(ctx context.Context) ([]providers.Instance, err
 }
 
 // DestroyInstance deletes a server spuff created. A server that is gone is
-// success; a server without managed-by=spuff is left alone (ErrInvalid).
+// success; a server without managed-by=spuff is left alone (ErrNotManaged).
 // It returns once Hetzner has accepted the deletion.
 func (p *Provider) DestroyInstance(ctx context.Context, id string) error {
 	n, ok := serverID(id)
@@ -135,7 +135,7 @@ func (p *Provider) DestroyInstance(ctx context.Context, id string) error {
 		return err
 	}
 	if !managed(s.Labels) {
-		return invalid("destroy instance", fmt.Sprintf("server %d (%s) is not managed by spuff", s.ID, s.Name))
+		return notManaged("destroy instance", fmt.Sprintf("server %d (%s) is not managed by spuff", s.ID, s.Name))
 	}
 	if err := p.api.DeleteServer(ctx, n); err != nil && !notFound(err) {
 		return err
@@ -218,6 +218,12 @@ func status(s hcloud.ServerStatus) providers.Status {
 	default:
 		return providers.StatusUnknown
 	}
+}
+
+// notManaged is an ErrNotManaged error: a destructive call refused because
+// the resource lacks spuff's label.
+func notManaged(op, msg string) error {
+	return &providers.Error{Provider: Name, Op: op, Kind: providers.ErrNotManaged, Message: msg}
 }
 
 // invalid is an ErrInvalid error found before calling the API.

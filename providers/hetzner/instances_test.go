@@ -121,8 +121,8 @@ func TestDestroyInstanceLeavesForeignServers(t *testing.T) {
 	p := newProvider(t, emu)
 	id := emu.AddServer("prod-db", map[string]string{"role": "db"})
 	err := p.DestroyInstance(t.Context(), strconv.FormatInt(id, 10))
-	if !errors.Is(err, providers.ErrInvalid) {
-		t.Errorf("DestroyInstance(foreign) error = %v, want ErrInvalid", err)
+	if !errors.Is(err, providers.ErrNotManaged) {
+		t.Errorf("DestroyInstance(foreign) error = %v, want ErrNotManaged", err)
 	}
 	if _, ok := emu.Server(id); !ok {
 		t.Errorf("DestroyInstance(foreign) deleted server %d", id)

@@ -55,7 +55,7 @@ func (p *Provider) ListSnapshots(ctx context.Context) ([]providers.Snapshot, err
 
 // DeleteSnapshot deletes one of spuff's snapshots. A snapshot that is gone
 // is success; an image that is not spuff's snapshot is left alone
-// (ErrInvalid).
+// (ErrNotManaged).
 func (p *Provider) DeleteSnapshot(ctx context.Context, id string) error {
 	n, ok := serverID(id)
 	if !ok {
@@ -66,7 +66,7 @@ func (p *Provider) DeleteSnapshot(ctx context.Context, id string) error {
 		return err
 	}
 	if img.Type != hcloud.ImageTypeSnapshot || !managed(img.Labels) {
-		return invalid("delete snapshot", fmt.Sprintf("image %d is not a snapshot made by spuff", img.ID))
+		return notManaged("delete snapshot", fmt.Sprintf("image %d is not a snapshot made by spuff", img.ID))
 	}
 	if err := p.api.DeleteImage(ctx, n); err != nil && !notFound(err) {
 		return err

@@ -71,8 +71,8 @@ func TestSnapshotsOnlySpuffs(t *testing.T) {
 		id   int64
 		want error
 	}{
-		{"someone else's snapshot", foreign, providers.ErrInvalid},
-		{"a system image", ubuntu2404, providers.ErrInvalid},
+		{"someone else's snapshot", foreign, providers.ErrNotManaged},
+		{"a system image", ubuntu2404, providers.ErrNotManaged},
 		{"spuff's", mine[0], nil},
 		{"spuff's again", mine[0], nil},
 	}

@@ -13,6 +13,9 @@ import (
 // format. A 429 gets RateLimit-* and Retry-After headers unless the fault
 // sets its own.
 func (e *DigitalOcean) writeFault(w http.ResponseWriter, f Fault) {
+	if f.Dropped(w) {
+		return
+	}
 	id, msg := "server_error", "Server was unable to give you a response."
 	switch f.Status {
 	case http.StatusUnauthorized:
@@ -31,6 +34,11 @@ func (e *DigitalOcean) writeFault(w http.ResponseWriter, f Fault) {
 		w.Header().Set("Retry-After", "1")
 	case http.StatusServiceUnavailable:
 		id, msg = "service_unavailable", "The service is temporarily unavailable."
+	case http.StatusConflict:
+		id, msg = "conflict", "The request conflicts with the current state of the resource."
+		if f.Conflict {
+			msg = "A droplet with this name already exists."
+		}
 	}
 	f.WriteHeaders(w)
 	doError(w, f.Status, id, msg)

@@ -143,6 +143,9 @@ func (e *EC2) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if fail && !fault.AfterServe {
+		if fault.Dropped(w) {
+			return
+		}
 		fault.WriteHeaders(w)
 		ec2WriteError(w, reqID, ec2FaultError(fault.Status))
 		return
@@ -151,6 +154,9 @@ func (e *EC2) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, eerr := e.serve(action, keyID, region, f)
 	switch {
 	case fail:
+		if fault.Dropped(w) {
+			return
+		}
 		fault.WriteHeaders(w)
 		ec2WriteError(w, reqID, ec2FaultError(fault.Status))
 	case eerr != nil:

@@ -20,6 +20,30 @@ type Fault struct {
 	// changes but the client sees the failure, as when a reply is lost on
 	// the wire.
 	AfterServe bool
+	// Conflict answers as the cloud answers a create whose name is taken
+	// (with Status 409): Hetzner's uniqueness_error, DigitalOcean's 409.
+	Conflict bool
+	// Drop closes the connection instead of answering, as a connection
+	// that drops does; with AfterServe, after the call was carried out.
+	Drop bool
+}
+
+// failing reports whether f fails the call rather than only slowing it.
+func (f Fault) failing() bool { return f.Status != 0 || f.Drop }
+
+// Dropped closes the connection under w without an answer when f.Drop,
+// and reports whether it did; an emulator calls it before it writes f.
+func (f Fault) Dropped(w http.ResponseWriter) bool {
+	if !f.Drop {
+		return false
+	}
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return true
+		}
+	}
+	panic("providertest: Fault.Drop needs a connection that can be hijacked (HTTP/1.1)")
 }
 
 // Knobs is the fault and counting machinery shared by every emulator. The
@@ -27,6 +51,7 @@ type Fault struct {
 type Knobs struct {
 	mu       sync.Mutex
 	next     []Fault // served in order, one per call
+	nextOn   map[string][]Fault
 	fraction float64
 	frac     Fault
 	token    string
@@ -41,6 +66,27 @@ func (k *Knobs) FailNext(n int, f Fault) {
 	for range n {
 		k.next = append(k.next, f)
 	}
+}
+
+// FailNextOn makes the next n calls to endpoint (named as Calls names
+// it) fail with f; they come before faults set with FailNext.
+func (k *Knobs) FailNextOn(endpoint string, n int, f Fault) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.nextOn == nil {
+		k.nextOn = make(map[string][]Fault)
+	}
+	for range n {
+		k.nextOn[endpoint] = append(k.nextOn[endpoint], f)
+	}
+}
+
+// ClearFaults drops the faults set with FailNext and FailNextOn that have
+// not been applied yet; FailFraction stays.
+func (k *Knobs) ClearFaults() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.next, k.nextOn = nil, nil
 }
 
 // FailFraction makes a fraction (0..1) of calls fail with f, chosen by a
@@ -97,12 +143,16 @@ func (k *Knobs) Admit(endpoint string, r *http.Request) (f Fault, fail bool, aut
 	}
 	k.calls[endpoint]++
 	authOK = k.token == "" || bearer(r) == k.token
+	if q := k.nextOn[endpoint]; len(q) > 0 {
+		f, k.nextOn[endpoint] = q[0], q[1:]
+		return f, f.failing(), authOK
+	}
 	if len(k.next) > 0 {
 		f, k.next = k.next[0], k.next[1:]
-		return f, f.Status != 0, authOK
+		return f, f.failing(), authOK
 	}
 	if k.fraction > 0 && k.rng.Float64() < k.fraction {
-		return k.frac, k.frac.Status != 0, authOK
+		return k.frac, k.frac.failing(), authOK
 	}
 	return Fault{}, false, authOK
 }

@@ -305,6 +305,9 @@ func hzSleep(ctx context.Context, d time.Duration) bool {
 
 // writeFault answers with an injected failure in Hetzner's error format.
 func (h *Hetzner) writeFault(w http.ResponseWriter, f Fault) {
+	if f.Dropped(w) {
+		return
+	}
 	code, msg := "server_error", "an internal error occurred"
 	switch f.Status {
 	case http.StatusUnauthorized:
@@ -315,6 +318,9 @@ func (h *Hetzner) writeFault(w http.ResponseWriter, f Fault) {
 		code, msg = "not_found", "the requested resource was not found"
 	case http.StatusConflict:
 		code, msg = "conflict", "the resource has changed during the request, please retry"
+		if f.Conflict {
+			code, msg = "uniqueness_error", "server name is already used"
+		}
 	case http.StatusTooManyRequests:
 		code, msg = "rate_limit_exceeded", "limit of 3600 requests per hour reached"
 		w.Header().Set("RateLimit-Limit", "3600")

@@ -24,6 +24,31 @@ type Target struct {
 	// WaitReady stops when its context ends while the instance is still
 	// booting; nil skips that check.
 	SetReadyAfter func(d time.Duration)
+	// Unmanaged creates, directly at the cloud, an instance without
+	// spuff's labels and returns its id; Run checks that DestroyInstance
+	// refuses it with providers.ErrNotManaged. Nil skips that check.
+	Unmanaged func(t *testing.T) string
+	// UnmanagedSnapshot is Unmanaged for a snapshot (DeleteSnapshot).
+	UnmanagedSnapshot func(t *testing.T) string
+	// Faults aims injected failures at the cloud's API; nil skips the
+	// fault cases (a cloud without an HTTP API to break).
+	Faults *FaultPoints
+}
+
+// FaultPoints is how the fault cases of Run break a cloud's API.
+type FaultPoints struct {
+	// Knobs are the emulator's fault knobs.
+	Knobs *Knobs
+	// Create and Destroy name the create and delete endpoints as
+	// Knobs.Calls names them ("POST /v1/servers", "RunInstances").
+	Create, Destroy string
+	// ServerError is the 5xx status the cloud's SDK retries by itself
+	// (500 for EC2 and DigitalOcean, 502 for Hetzner).
+	ServerError int
+	// NameConflict reports whether the cloud refuses a create whose name
+	// is taken with a 409 (Hetzner, DigitalOcean); EC2 has a ClientToken
+	// instead.
+	NameConflict bool
 }
 
 // Per-subtest limits: a broken provider fails the subtest instead of
@@ -65,6 +90,12 @@ func Run(t *testing.T, newTarget func(t *testing.T) Target) {
 		{"InvalidRegion", suiteInvalidRegion},
 		{"UnknownInstance", suiteUnknownInstance},
 		{"ConcurrentCreates", suiteConcurrentCreates},
+		{"DestroyUnmanagedRefused", suiteDestroyUnmanaged},
+		{"DeleteUnmanagedSnapshotRefused", suiteDeleteUnmanagedSnapshot},
+		{"LostCreateAnswerThenServerErrors", suiteLostCreateThenServerErrors},
+		{"CreateConnectionDropped", suiteCreateConnectionDropped},
+		{"LostCreateAnswerThenNameConflict", suiteLostCreateThenConflict},
+		{"DestroyAnswerLostAfterDelete", suiteDestroyAnswerLost},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -284,6 +315,9 @@ func suiteErrName(err error) string {
 		providers.ErrRateLimited: "providers.ErrRateLimited",
 		providers.ErrQuota:       "providers.ErrQuota",
 		providers.ErrInvalid:     "providers.ErrInvalid",
+		providers.ErrNotManaged:  "providers.ErrNotManaged",
+		providers.ErrConflict:    "providers.ErrConflict",
+		providers.ErrFailed:      "providers.ErrFailed",
 		context.Canceled:         "context.Canceled",
 		context.DeadlineExceeded: "context.DeadlineExceeded",
 	}
