@@ -15,7 +15,7 @@ import (
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/providers/digitalocean"
 	"github.com/spuffbot/spuffbot/providers/hetzner"
-	"github.com/spuffbot/spuffbot/store"
+	"github.com/spuffbot/spuffbot/store/bolt"
 	"github.com/spuffbot/spuffbot/store/etcdstore"
 )
 
@@ -30,7 +30,7 @@ func registry() *providers.Registry {
 }
 
 // database is the store as the process uses it: what the Service needs,
-// plus the readiness check and shutdown. *store.DB (one replica, a bbolt
+// plus the readiness check and shutdown. *bolt.DB (one replica, a bbolt
 // file) and *etcdstore.Store (several replicas sharing etcd) are one.
 type database interface {
 	commands.Store
@@ -88,7 +88,7 @@ func open(ctx context.Context, cfg *config.Config, getenv func(string) string, l
 func openStore(ctx context.Context, cfg *config.Config, getenv func(string) string) (database, error) {
 	addr := strings.TrimSpace(getenv(envStore))
 	if addr == "" {
-		db, err := store.Open(cfg.Database, store.Options{})
+		db, err := bolt.Open(cfg.Database, bolt.Options{})
 		if err != nil {
 			return nil, err
 		}

@@ -7,7 +7,8 @@ import (
 	"github.com/spuffbot/spuffbot/store"
 )
 
-// Store is what the Service needs from the database. *store.DB implements it.
+// Store is what the Service needs from the database. *bolt.DB and
+// *etcdstore.Store implement it.
 type Store interface {
 	CreateInstance(ctx context.Context, in store.Instance) error
 	GetInstance(ctx context.Context, name string) (*store.Instance, error)

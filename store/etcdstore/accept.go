@@ -19,7 +19,7 @@ import (
 // operation and false, writing nothing. A reserved name that belongs to a
 // live instance fails with store.ErrExists; an owner who already has
 // a.MaxLive live instances (when positive) with store.ErrQuota. These
-// are the semantics of store.DB.Accept.
+// are the semantics of bolt.DB.Accept.
 //
 // etcd cannot count inside a transaction, so Accept reads what it checks
 // and then commits only if none of it changed: the operation's key and id

@@ -1,6 +1,6 @@
 // Package etcdstore keeps spuffbot's durable state in etcd, so that
 // several spuffbot replicas can share it. It has the same methods, with the
-// same meaning, as the embedded bbolt store (store.DB): the domain uses
+// same meaning, as the embedded bbolt store (store/bolt): the domain uses
 // either through the same interface, and one conformance suite
 // (store/storetest) runs against both.
 //
@@ -49,6 +49,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/spuffbot/spuffbot/store"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/concurrency"
 	"go.uber.org/zap"
@@ -215,3 +216,5 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // now is the time records are stamped with, in UTC.
 func (s *Store) now() time.Time { return s.clock().UTC() }
+
+var _ store.Store = (*Store)(nil)

@@ -1,4 +1,4 @@
-package store
+package bolt
 
 import (
 	"cmp"
@@ -7,20 +7,22 @@ import (
 	"fmt"
 	"slices"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/spuffbot/spuffbot/store"
 )
 
-var operations = &table[Operation]{
+var operations = &table[store.Operation]{
 	kind:   "operation",
 	bucket: bucketOperations,
-	key:    func(o *Operation) []byte { return []byte(o.ID) },
-	reindex: func(tx *bolt.Tx, old, cur *Operation) error {
+	key:    func(o *store.Operation) []byte { return []byte(o.ID) },
+	reindex: func(tx *bbolt.Tx, old, cur *store.Operation) error {
 		if old != nil || cur.Key == "" {
 			return nil // the key never changes once stored
 		}
 		return tx.Bucket(bucketOperationKey).Put([]byte(cur.Key), []byte(cur.ID))
 	},
-	check: func(old, cur *Operation) error {
+	check: func(old, cur *store.Operation) error {
 		if old.Key != cur.Key {
 			return errors.New("the operation's idempotency key cannot change")
 		}
@@ -36,12 +38,12 @@ var errSeen = errors.New("operation key seen")
 // exists, it returns that operation and false, and writes nothing: a
 // request delivered twice is journaled once. op.ID is required and must be
 // new, or the error wraps ErrExists.
-func (db *DB) CreateOperation(ctx context.Context, op Operation) (Operation, bool, error) {
+func (db *DB) CreateOperation(ctx context.Context, op store.Operation) (store.Operation, bool, error) {
 	if op.ID == "" {
-		return Operation{}, false, errors.New("store: create operation: id is required")
+		return store.Operation{}, false, errors.New("store: create operation: id is required")
 	}
-	var seen *Operation
-	err := db.update(ctx, func(tx *bolt.Tx) error {
+	var seen *store.Operation
+	err := db.update(ctx, func(tx *bbolt.Tx) error {
 		if op.Key != "" {
 			if id := tx.Bucket(bucketOperationKey).Get([]byte(op.Key)); id != nil {
 				old, err := operations.get(tx, id)
@@ -60,7 +62,7 @@ func (db *DB) CreateOperation(ctx context.Context, op Operation) (Operation, boo
 			return err
 		}
 		if old != nil {
-			return ErrExists
+			return store.ErrExists
 		}
 		now := db.now()
 		op.Created, op.Updated = now, now
@@ -70,14 +72,14 @@ func (db *DB) CreateOperation(ctx context.Context, op Operation) (Operation, boo
 		return *seen, false, nil
 	}
 	if err != nil {
-		return Operation{}, false, fmt.Errorf("store: create operation %q: %w", op.ID, err)
+		return store.Operation{}, false, fmt.Errorf("store: create operation %q: %w", op.ID, err)
 	}
 	return op, true, nil
 }
 
 // GetOperation returns the operation with id, or an error wrapping
 // ErrNotFound.
-func (db *DB) GetOperation(ctx context.Context, id string) (*Operation, error) {
+func (db *DB) GetOperation(ctx context.Context, id string) (*store.Operation, error) {
 	return operations.load(ctx, db, id)
 }
 
@@ -85,8 +87,8 @@ func (db *DB) GetOperation(ctx context.Context, id string) (*Operation, error) {
 // result with Updated set to now, atomically. An error from fn leaves the
 // operation as it was and is returned as it is. fn may change neither the
 // ID nor the Key.
-func (db *DB) UpdateOperation(ctx context.Context, id string, fn func(*Operation) error) (*Operation, error) {
-	return operations.update(ctx, db, id, func(op *Operation) error {
+func (db *DB) UpdateOperation(ctx context.Context, id string, fn func(*store.Operation) error) (*store.Operation, error) {
+	return operations.update(ctx, db, id, func(op *store.Operation) error {
 		if err := fn(op); err != nil {
 			return err
 		}
@@ -97,11 +99,11 @@ func (db *DB) UpdateOperation(ctx context.Context, id string, fn func(*Operation
 
 // ListOperations returns the journaled operations, only those not in a
 // final state when unfinishedOnly is set, ordered by Created, then ID.
-func (db *DB) ListOperations(ctx context.Context, unfinishedOnly bool) ([]Operation, error) {
-	var out []Operation
-	err := db.view(ctx, func(tx *bolt.Tx) error {
+func (db *DB) ListOperations(ctx context.Context, unfinishedOnly bool) ([]store.Operation, error) {
+	var out []store.Operation
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
 		var err error
-		out, err = operations.list(tx, nil, func(op *Operation) bool {
+		out, err = operations.list(tx, nil, func(op *store.Operation) bool {
 			return !unfinishedOnly || !op.State.Final()
 		})
 		return err
@@ -109,7 +111,7 @@ func (db *DB) ListOperations(ctx context.Context, unfinishedOnly bool) ([]Operat
 	if err != nil {
 		return nil, fmt.Errorf("store: list operations: %w", err)
 	}
-	slices.SortFunc(out, func(a, b Operation) int {
+	slices.SortFunc(out, func(a, b store.Operation) int {
 		return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.ID, b.ID))
 	})
 	return out, nil
