@@ -20,6 +20,8 @@ type Store interface {
 	GetOperation(ctx context.Context, id string) (*store.Operation, error)
 	UpdateOperation(ctx context.Context, id string, fn func(*store.Operation) error) (*store.Operation, error)
 	ListOperations(ctx context.Context, unfinishedOnly bool) ([]store.Operation, error)
+	FindOperationByKey(ctx context.Context, key string) (*store.Operation, error)
+	PruneOperations(ctx context.Context, before time.Time, limit int, keep func(*store.Operation) bool) (int, bool, error)
 
 	PutApproval(ctx context.Context, a store.Approval) error
 	GetApproval(ctx context.Context, opID string) (*store.Approval, error)
@@ -32,4 +34,5 @@ type Store interface {
 
 	Audit(ctx context.Context, e store.AuditEvent) error
 	ListAudit(ctx context.Context, since time.Time, limit int) ([]store.AuditEvent, error)
+	PruneAudit(ctx context.Context, before time.Time, limit int) (int, bool, error)
 }

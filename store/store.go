@@ -9,6 +9,13 @@ import (
 // the embedded one (store/bolt) and the shared one (store/etcdstore) both
 // have them, with the meaning written here and checked by store/storetest.
 // A user of a store declares the smaller interface it needs.
+//
+// The hot questions are answered through indexes, never by reading every
+// record: ListOperations(ctx, true) reads the open operations only, and
+// FindOperationByKey the one operation behind a key. PruneOperations and
+// PruneAudit remove what is older than the retention, a small batch per
+// call, so that no call holds the store for long; a caller repeats them
+// while they report more.
 type Store interface {
 	CreateInstance(ctx context.Context, inst Instance) error
 	PutInstance(ctx context.Context, inst Instance) error
@@ -22,6 +29,8 @@ type Store interface {
 	GetOperation(ctx context.Context, id string) (*Operation, error)
 	UpdateOperation(ctx context.Context, id string, fn func(*Operation) error) (*Operation, error)
 	ListOperations(ctx context.Context, unfinishedOnly bool) ([]Operation, error)
+	FindOperationByKey(ctx context.Context, key string) (*Operation, error)
+	PruneOperations(ctx context.Context, before time.Time, limit int, keep func(*Operation) bool) (removed int, more bool, err error)
 
 	PutApproval(ctx context.Context, a Approval) error
 	GetApproval(ctx context.Context, opID string) (*Approval, error)
@@ -34,4 +43,5 @@ type Store interface {
 
 	Audit(ctx context.Context, ev AuditEvent) error
 	ListAudit(ctx context.Context, since time.Time, limit int) ([]AuditEvent, error)
+	PruneAudit(ctx context.Context, before time.Time, limit int) (removed int, more bool, err error)
 }

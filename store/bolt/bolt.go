@@ -24,8 +24,9 @@ var (
 )
 
 // schemaVersion is the layout of buckets and keys this package reads and
-// writes. Open refuses a file with a newer one.
-const schemaVersion = 1
+// writes. Open refuses a file with a newer one. Version 2 added the
+// indexes of open operations and of operations by end time.
+const schemaVersion = 2
 
 // Buckets, all created by Open.
 var (
@@ -35,6 +36,8 @@ var (
 	bucketInstanceCloud = []byte("instances_by_cloud_id") // lp(provider) lp(cloud id) name -> nil
 	bucketOperations    = []byte("operations")
 	bucketOperationKey  = []byte("operations_by_key") // key -> operation id
+	bucketOperationOpen = []byte("operations_open")   // id -> nil, while not final
+	bucketOperationEnd  = []byte("operations_by_end") // time key, id -> nil, once final
 	bucketApprovals     = []byte("approvals")
 	bucketSSHKeys       = []byte("ssh_keys")      // lp(owner) fingerprint -> key
 	bucketAudit         = []byte("audit")         // big-endian seq -> event
@@ -42,7 +45,8 @@ var (
 
 	allBuckets = [][]byte{
 		bucketMeta, bucketInstances, bucketInstanceOwner, bucketInstanceCloud,
-		bucketOperations, bucketOperationKey, bucketApprovals, bucketSSHKeys,
+		bucketOperations, bucketOperationKey, bucketOperationOpen, bucketOperationEnd,
+		bucketApprovals, bucketSSHKeys,
 		bucketAudit, bucketAuditTime,
 	}
 
@@ -111,9 +115,10 @@ func Open(path string, opts Options) (*DB, error) {
 	return &DB{bolt: bdb, path: path, clock: opts.Now, cache: cache}, nil
 }
 
-// migrate checks the schema version, creates the buckets and records the
-// version. Version 1 is the first, so there is nothing to convert yet.
+// migrate checks the schema version, creates the buckets, fills the
+// indexes a file of an older version lacks and records the version.
 func migrate(tx *bbolt.Tx) error {
+	var from uint64
 	if meta := tx.Bucket(bucketMeta); meta != nil {
 		if raw := meta.Get(keySchemaVersion); raw != nil {
 			v, err := strconv.ParseUint(string(raw), 10, 64)
@@ -123,11 +128,17 @@ func migrate(tx *bbolt.Tx) error {
 			if v > schemaVersion {
 				return fmt.Errorf("schema version %d is %w (up to %d)", v, errSchemaTooNew, schemaVersion)
 			}
+			from = v
 		}
 	}
 	for _, name := range allBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	if from == 1 {
+		if err := indexOperations(tx); err != nil {
+			return fmt.Errorf("migrate to schema version 2: %w", err)
 		}
 	}
 	return tx.Bucket(bucketMeta).Put(keySchemaVersion, []byte(strconv.Itoa(schemaVersion)))

@@ -13,15 +13,10 @@ import (
 )
 
 var operations = &table[store.Operation]{
-	kind:   "operation",
-	bucket: bucketOperations,
-	key:    func(o *store.Operation) []byte { return []byte(o.ID) },
-	reindex: func(tx *bbolt.Tx, old, cur *store.Operation) error {
-		if old != nil || cur.Key == "" {
-			return nil // the key never changes once stored
-		}
-		return tx.Bucket(bucketOperationKey).Put([]byte(cur.Key), []byte(cur.ID))
-	},
+	kind:    "operation",
+	bucket:  bucketOperations,
+	key:     func(o *store.Operation) []byte { return []byte(o.ID) },
+	reindex: reindexOperation,
 	check: func(old, cur *store.Operation) error {
 		if old.Key != cur.Key {
 			return errors.New("the operation's idempotency key cannot change")
@@ -99,14 +94,27 @@ func (db *DB) UpdateOperation(ctx context.Context, id string, fn func(*store.Ope
 
 // ListOperations returns the journaled operations, only those not in a
 // final state when unfinishedOnly is set, ordered by Created, then ID.
+// The unfinished ones are read through their index, without reading the
+// whole journal.
 func (db *DB) ListOperations(ctx context.Context, unfinishedOnly bool) ([]store.Operation, error) {
 	var out []store.Operation
 	err := db.view(ctx, func(tx *bbolt.Tx) error {
-		var err error
-		out, err = operations.list(tx, nil, func(op *store.Operation) bool {
-			return !unfinishedOnly || !op.State.Final()
+		if !unfinishedOnly {
+			var err error
+			out, err = operations.list(tx, nil, nil)
+			return err
+		}
+		b := tx.Bucket(bucketOperations)
+		return scan(tx.Bucket(bucketOperationOpen), nil, func(id, _ []byte) error {
+			op, err := operations.getIn(b, id)
+			if err == nil && op == nil {
+				err = fmt.Errorf("open index names operation %q, which is missing", id)
+			}
+			if err == nil && !op.State.Final() {
+				out = append(out, *op)
+			}
+			return err
 		})
-		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: list operations: %w", err)
@@ -115,4 +123,22 @@ func (db *DB) ListOperations(ctx context.Context, unfinishedOnly bool) ([]store.
 		return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.ID, b.ID))
 	})
 	return out, nil
+}
+
+// FindOperationByKey returns the operation journaled with the idempotency
+// key, through the key index, or an error wrapping store.ErrNotFound.
+func (db *DB) FindOperationByKey(ctx context.Context, key string) (*store.Operation, error) {
+	var op *store.Operation
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		var err error
+		op, err = seenOperation(tx, key)
+		if err == nil && op == nil {
+			err = store.ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: find operation by key %q: %w", key, err)
+	}
+	return op, nil
 }
