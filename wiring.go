@@ -153,6 +153,8 @@ func (a *app) service(n commands.Notifier) *commands.Service {
 		WarnBefore:          p.WarnBefore,
 		ReconcileEvery:      p.ReconcileEvery,
 		OrphanGrace:         p.OrphanGrace,
+		JournalRetention:    a.cfg.Store.JournalRetention,
+		AuditRetention:      a.cfg.Store.AuditRetention,
 		CloudInit:           a.cfg.CloudInit,
 		Channels:            channels,
 		Budget:              commands.Budget{MonthlyUSD: p.MonthlyBudgetPerUser, Approve: p.OverBudget == config.OverBudgetApprove},

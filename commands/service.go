@@ -68,6 +68,11 @@ type Config struct {
 	// ReapEvery is how often Background runs Reap and ExpireApprovals.
 	// Zero: 1m.
 	ReapEvery time.Duration
+	// JournalRetention is how long a finished operation is kept before
+	// Background removes it (see Prune). Zero: kept for good.
+	JournalRetention time.Duration
+	// AuditRetention is how long an audit event is kept. Zero: for good.
+	AuditRetention time.Duration
 	// HA says how replicas sharing a store split the work; see HAConfig.
 	HA HAConfig
 	// Now is the clock. Zero: time.Now.

@@ -40,6 +40,8 @@ type Config struct {
 	NotifyChannel string
 	// Database is the path of the bbolt file. Default "./spuffbot.db".
 	Database string
+	// Store says how long finished operations and audit events are kept.
+	Store Store
 	// Listen is the host:port of the metrics and health server. Empty (the
 	// default): no server.
 	Listen string
@@ -175,6 +177,7 @@ func Default() *Config {
 			ReconcileEvery:      5 * time.Minute,
 		},
 		Database: "./spuffbot.db",
+		Store:    Store{JournalRetention: DefaultJournalRetention, AuditRetention: DefaultAuditRetention},
 		Log:      Log{Level: slog.LevelInfo, Format: LogText},
 	}
 }
