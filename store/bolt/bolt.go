@@ -60,6 +60,10 @@ type Options struct {
 	Timeout time.Duration
 	// Now is the clock that stamps records. Nil means time.Now.
 	Now func() time.Time
+	// NoSync skips the disk sync of every commit, for tests and
+	// benchmarks that write many records: a crash may lose or damage
+	// the file. Never set it in production.
+	NoSync bool
 }
 
 // DB is spuffbot's state in one bbolt file. It is safe for concurrent use.
@@ -100,6 +104,7 @@ func Open(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	bdb.MaxBatchDelay = batchDelay
+	bdb.NoSync = opts.NoSync
 	var cache *instanceCache
 	err = bdb.Update(func(tx *bbolt.Tx) error {
 		if err := migrate(tx); err != nil {
