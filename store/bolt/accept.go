@@ -78,6 +78,7 @@ func (db *DB) Accept(ctx context.Context, a store.Acceptance) (store.Operation, 
 	if reserved != nil {
 		db.cache.putNew(asStored(reserved))
 	}
+	db.noteAccepted(ctx, &op)
 	return op, true, nil
 }
 

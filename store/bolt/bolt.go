@@ -80,6 +80,10 @@ type DB struct {
 	// next writer in, too late for that).
 	instWrite sync.Mutex
 	cache     *instanceCache
+
+	// opWrite is to the open operations what instWrite is to instances.
+	opWrite sync.Mutex
+	open    *openCache
 }
 
 // Open opens the database at path, creating the file (mode 0600) and its
@@ -106,18 +110,22 @@ func Open(path string, opts Options) (*DB, error) {
 	bdb.MaxBatchDelay = batchDelay
 	bdb.NoSync = opts.NoSync
 	var cache *instanceCache
+	var open *openCache
 	err = bdb.Update(func(tx *bbolt.Tx) error {
 		if err := migrate(tx); err != nil {
 			return err
 		}
-		cache, err = loadInstanceCache(tx)
+		if cache, err = loadInstanceCache(tx); err != nil {
+			return err
+		}
+		open, err = loadOpenCache(tx)
 		return err
 	})
 	if err != nil {
 		_ = bdb.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	return &DB{bolt: bdb, path: path, clock: opts.Now, cache: cache}, nil
+	return &DB{bolt: bdb, path: path, clock: opts.Now, cache: cache, open: open}, nil
 }
 
 // migrate checks the schema version, creates the buckets, fills the

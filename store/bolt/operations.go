@@ -38,6 +38,8 @@ func (db *DB) CreateOperation(ctx context.Context, op store.Operation) (store.Op
 		return store.Operation{}, false, errors.New("store: create operation: id is required")
 	}
 	var seen *store.Operation
+	db.opWrite.Lock()
+	defer db.opWrite.Unlock()
 	err := db.update(ctx, func(tx *bbolt.Tx) error {
 		if op.Key != "" {
 			if id := tx.Bucket(bucketOperationKey).Get([]byte(op.Key)); id != nil {
@@ -69,6 +71,7 @@ func (db *DB) CreateOperation(ctx context.Context, op store.Operation) (store.Op
 	if err != nil {
 		return store.Operation{}, false, fmt.Errorf("store: create operation %q: %w", op.ID, err)
 	}
+	db.open.put(&op)
 	return op, true, nil
 }
 
@@ -83,38 +86,37 @@ func (db *DB) GetOperation(ctx context.Context, id string) (*store.Operation, er
 // operation as it was and is returned as it is. fn may change neither the
 // ID nor the Key.
 func (db *DB) UpdateOperation(ctx context.Context, id string, fn func(*store.Operation) error) (*store.Operation, error) {
-	return operations.update(ctx, db, id, func(op *store.Operation) error {
+	db.opWrite.Lock()
+	defer db.opWrite.Unlock()
+	op, err := operations.update(ctx, db, id, func(op *store.Operation) error {
 		if err := fn(op); err != nil {
 			return err
 		}
 		op.Updated = db.now()
 		return nil
 	})
+	if err == nil {
+		db.open.put(op)
+	}
+	return op, err
 }
 
 // ListOperations returns the journaled operations, only those not in a
 // final state when unfinishedOnly is set, ordered by Created, then ID.
-// The unfinished ones are read through their index, without reading the
-// whole journal.
+// The unfinished ones are answered from memory (see openCache), without
+// reading the journal.
 func (db *DB) ListOperations(ctx context.Context, unfinishedOnly bool) ([]store.Operation, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("store: list operations: %w", err)
+	}
+	if unfinishedOnly {
+		return db.open.list(), nil
+	}
 	var out []store.Operation
 	err := db.view(ctx, func(tx *bbolt.Tx) error {
-		if !unfinishedOnly {
-			var err error
-			out, err = operations.list(tx, nil, nil)
-			return err
-		}
-		b := tx.Bucket(bucketOperations)
-		return scan(tx.Bucket(bucketOperationOpen), nil, func(id, _ []byte) error {
-			op, err := operations.getIn(b, id)
-			if err == nil && op == nil {
-				err = fmt.Errorf("open index names operation %q, which is missing", id)
-			}
-			if err == nil && !op.State.Final() {
-				out = append(out, *op)
-			}
-			return err
-		})
+		var err error
+		out, err = operations.list(tx, nil, nil)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: list operations: %w", err)
