@@ -21,6 +21,7 @@ type Store interface {
 	UpdateOperation(ctx context.Context, id string, fn func(*store.Operation) error) (*store.Operation, error)
 	ListOperations(ctx context.Context, unfinishedOnly bool) ([]store.Operation, error)
 	FindOperationByKey(ctx context.Context, key string) (*store.Operation, error)
+	ListEndedOperations(ctx context.Context, since time.Time) ([]store.Operation, error)
 	PruneOperations(ctx context.Context, before time.Time, limit int, keep func(*store.Operation) bool) (int, bool, error)
 
 	PutApproval(ctx context.Context, a store.Approval) error

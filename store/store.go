@@ -11,10 +11,11 @@ import (
 // A user of a store declares the smaller interface it needs.
 //
 // The hot questions are answered through indexes, never by reading every
-// record: ListOperations(ctx, true) reads the open operations only, and
-// FindOperationByKey the one operation behind a key. PruneOperations and
-// PruneAudit remove what is older than the retention, a small batch per
-// call, so that no call holds the store for long; a caller repeats them
+// record: ListOperations(ctx, true) reads the open operations only,
+// FindOperationByKey the one operation behind a key, ListEndedOperations
+// those that ended since a time. PruneOperations and PruneAudit remove
+// what is older than the retention, a small batch per call, so that no
+// call holds the store for long; a caller repeats them
 // while they report more.
 type Store interface {
 	CreateInstance(ctx context.Context, inst Instance) error
@@ -30,6 +31,7 @@ type Store interface {
 	UpdateOperation(ctx context.Context, id string, fn func(*Operation) error) (*Operation, error)
 	ListOperations(ctx context.Context, unfinishedOnly bool) ([]Operation, error)
 	FindOperationByKey(ctx context.Context, key string) (*Operation, error)
+	ListEndedOperations(ctx context.Context, since time.Time) ([]Operation, error)
 	PruneOperations(ctx context.Context, before time.Time, limit int, keep func(*Operation) bool) (removed int, more bool, err error)
 
 	PutApproval(ctx context.Context, a Approval) error

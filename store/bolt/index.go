@@ -1,6 +1,12 @@
 package bolt
 
 import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
 	"github.com/spuffbot/spuffbot/store"
 	bbolt "go.etcd.io/bbolt"
 )
@@ -50,4 +56,33 @@ func indexOperations(tx *bbolt.Tx) error {
 		}
 	}
 	return nil
+}
+
+// ListEndedOperations returns the final operations that ended at or after
+// since (by Ended, or their last update for operations journaled before
+// Ended existed), ordered by Created, then ID. It reads the end time index
+// from since on, not the whole journal.
+func (db *DB) ListEndedOperations(ctx context.Context, since time.Time) ([]store.Operation, error) {
+	var out []store.Operation
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketOperations)
+		c := tx.Bucket(bucketOperationEnd).Cursor()
+		for k, _ := c.Seek(timeKey(since)); k != nil; k, _ = c.Next() {
+			op, err := operations.getIn(b, k[timeKeyLen:])
+			if err != nil {
+				return err
+			}
+			if op != nil && op.State.Final() {
+				out = append(out, *op)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: list ended operations: %w", err)
+	}
+	slices.SortFunc(out, func(a, b store.Operation) int {
+		return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.ID, b.ID))
+	})
+	return out, nil
 }

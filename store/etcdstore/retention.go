@@ -1,8 +1,10 @@
 package etcdstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/spuffbot/spuffbot/store"
@@ -152,4 +154,36 @@ func (s *Store) PruneAudit(ctx context.Context, before time.Time, limit int) (re
 		return 0, false, fmt.Errorf("etcdstore: prune audit: %w", err)
 	}
 	return len(resp.Kvs), resp.More, nil
+}
+
+// ListEndedOperations returns the final operations that ended at or after
+// since (by Ended, or their last update for operations journaled before
+// Ended existed), ordered by Created, then ID. It reads the index by end
+// time from since on, not the whole journal.
+func (s *Store) ListEndedOperations(ctx context.Context, since time.Time) ([]store.Operation, error) {
+	out, err := func() ([]store.Operation, error) {
+		dir := s.keys.dir("operations_ended")
+		resp, err := s.get(ctx, dir+timeKey(since), clientv3.WithRange(clientv3.GetPrefixRangeEnd(dir)))
+		if err != nil || len(resp.Kvs) == 0 {
+			return nil, err
+		}
+		keys := make([]string, len(resp.Kvs))
+		for i, kv := range resp.Kvs {
+			keys[i] = s.keys.operation(string(kv.Value))
+		}
+		// A pruned operation may have left its index key a moment ago:
+		// getAt skips what is missing.
+		kvs, err := s.getAt(ctx, keys, resp.Header.Revision)
+		if err != nil {
+			return nil, err
+		}
+		return operations.decodeAll(kvs, func(op *store.Operation) bool { return op.State.Final() })
+	}()
+	if err != nil {
+		return nil, fmt.Errorf("etcdstore: list ended operations: %w", err)
+	}
+	slices.SortFunc(out, func(a, b store.Operation) int {
+		return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.ID, b.ID))
+	})
+	return out, nil
 }

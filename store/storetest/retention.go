@@ -229,3 +229,38 @@ func testPruneAudit(t *testing.T, open func(t *testing.T) Store) {
 		t.Errorf("audit after pruning = %v, want %v", got, want)
 	}
 }
+
+// testListEndedOperations reads the final operations that ended since a
+// time, through the end time index.
+func testListEndedOperations(t *testing.T, open func(t *testing.T) Store) {
+	ctx := context.Background()
+	s := open(t)
+	for i, end := range []time.Duration{-3 * time.Hour, -2 * time.Hour, -time.Hour, 0} {
+		id := fmt.Sprintf("op-%d", i)
+		mustCreateOp(t, s, store.Operation{ID: id, Kind: store.OpUp, State: store.OpAccepted})
+		finish(t, s, id, store.OpDone, t0.Add(end))
+	}
+	mustCreateOp(t, s, store.Operation{ID: "op-open", Kind: store.OpUp, State: store.OpRunning})
+	tests := []struct {
+		since time.Time
+		want  []string
+	}{
+		{t0.Add(-2 * time.Hour), []string{"op-1", "op-2", "op-3"}},
+		{t0.Add(-2*time.Hour + 1), []string{"op-2", "op-3"}},
+		{t0.Add(time.Second), nil},
+		{time.Time{}, []string{"op-0", "op-1", "op-2", "op-3"}},
+	}
+	for _, tt := range tests {
+		ops, err := s.ListEndedOperations(ctx, tt.since)
+		if err != nil {
+			t.Fatalf("ListEndedOperations(%v) = %v", tt.since, err)
+		}
+		var got []string
+		for _, op := range ops {
+			got = append(got, op.ID)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("ListEndedOperations(%v) = %v, want %v", tt.since, got, tt.want)
+		}
+	}
+}

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ListOperations", testListOperations},
 		{"OpenOperations", testOpenOperations},
 		{"FindOperationByKey", testFindOperationByKey},
+		{"ListEndedOperations", testListEndedOperations},
 		{"PruneOperations", testPruneOperations},
 		{"PruneAudit", testPruneAudit},
 		{"Approvals", testApprovals},
