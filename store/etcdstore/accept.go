@@ -180,10 +180,11 @@ func (s *Store) reserve(ctx context.Context, a store.Acceptance, snap *acceptSna
 		if n >= a.MaxLive {
 			return nil, nil, fmt.Errorf("%w: %s has %d live instances", store.ErrQuota, inst.Owner, n)
 		}
-		// Every write of an instance puts its owner index key again, so no
-		// key under the owner's index newer than the read means none of the
-		// owner's instances changed. One that moved to another owner only
-		// lowers the count.
+		// A write of an instance that joins the owner or changes whether
+		// it is live puts its owner index key again (see indexInstance),
+		// so no key under the owner's index newer than the read means the
+		// owner's live count is as read. One that moved to another owner
+		// only lowers the count.
 		dir := s.keys.dir("instances_by_owner", inst.Owner)
 		conds = append(conds, clientv3.Compare(clientv3.ModRevision(dir), "<", snap.rev+1).WithPrefix())
 	}
