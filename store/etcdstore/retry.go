@@ -9,7 +9,7 @@ import (
 )
 
 // errContended is wrapped by the error of a write that kept losing to
-// other writers: casAttempts times, or for casDeadline.
+// other writers: casAttempts times, or for longer than casDeadline.
 var errContended = errors.New("too many concurrent writers")
 
 // Bounds of a compare-and-swap loop: the attempts it makes, the time it
@@ -18,18 +18,19 @@ var errContended = errors.New("too many concurrent writers")
 // that collided do not collide again.
 const (
 	casAttempts   = 100
-	casDeadline   = 5 * time.Second
+	casDeadline   = 10 * time.Second
 	casBackoffMin = time.Millisecond
 	casBackoffMax = 64 * time.Millisecond
 )
 
 // cas runs attempt until it reports done or fails. attempt returns
 // done false when another writer changed what it read; it is then run
-// again after a jittered pause, at most casAttempts times in all and
-// within casDeadline.
+// again after a jittered pause, at most casAttempts times in all, and not
+// after casDeadline has passed since the first. The deadline ends the
+// retrying, not a request under way: a slow etcd is waited for as long as
+// ctx allows, a contended key is not.
 func (s *Store) cas(ctx context.Context, attempt func(ctx context.Context) (done bool, err error)) error {
-	ctx, cancel := context.WithTimeout(ctx, casDeadline)
-	defer cancel()
+	deadline := time.Now().Add(casDeadline)
 	pause := casBackoffMin
 	for n := 1; ; n++ {
 		s.txnAttempts.Add(1)
@@ -37,15 +38,16 @@ func (s *Store) cas(ctx context.Context, attempt func(ctx context.Context) (done
 		if err != nil || done {
 			return err
 		}
-		if n == casAttempts {
+		wait := pause/2 + rand.N(pause/2+1)
+		if n == casAttempts || time.Now().Add(wait).After(deadline) {
 			return fmt.Errorf("%w: gave up after %d attempts", errContended, n)
 		}
-		t := time.NewTimer(pause/2 + rand.N(pause/2+1))
+		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("%w: %w", errContended, ctx.Err())
+			return ctx.Err()
 		}
 		pause = min(2*pause, casBackoffMax)
 	}
