@@ -14,6 +14,7 @@ import (
 
 	"github.com/spuffbot/spuffbot/commands"
 	"github.com/spuffbot/spuffbot/store"
+	"github.com/spuffbot/spuffbot/store/bolt"
 )
 
 const auditUsage = `Usage:
@@ -111,11 +112,11 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 
 // openAuditStore opens the database at path, which must exist: exporting
 // from a mistyped path should not leave an empty database behind.
-func openAuditStore(path string) (*store.DB, error) {
+func openAuditStore(path string) (*bolt.DB, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("audit export: database %s does not exist; name the bot's file with --db or SPUFF_DB", path)
 	}
-	db, err := store.Open(path, store.Options{})
+	db, err := bolt.Open(path, bolt.Options{})
 	if errors.Is(err, store.ErrInUse) {
 		return nil, fmt.Errorf("audit export: %w; stop the bot first, or export from a copy of the file with --db", err)
 	}

@@ -13,15 +13,16 @@ import (
 	"time"
 
 	"github.com/spuffbot/spuffbot/store"
+	"github.com/spuffbot/spuffbot/store/bolt"
 )
 
 // seedAuditDB writes events to a new database file and closes it.
 func seedAuditDB(t *testing.T, events ...store.AuditEvent) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "spuff.db")
-	db, err := store.Open(path, store.Options{})
+	db, err := bolt.Open(path, bolt.Options{})
 	if err != nil {
-		t.Fatalf("store.Open: %v", err)
+		t.Fatalf("bolt.Open: %v", err)
 	}
 	for _, ev := range events {
 		if err := db.Audit(context.Background(), ev); err != nil {
@@ -198,7 +199,7 @@ func TestAuditExportUsage(t *testing.T) {
 func TestAuditExportDatabaseProblems(t *testing.T) {
 	t.Run("held by the bot", func(t *testing.T) {
 		path := seedAuditDB(t)
-		db, err := store.Open(path, store.Options{})
+		db, err := bolt.Open(path, bolt.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

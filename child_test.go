@@ -20,6 +20,7 @@ import (
 	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/providers/providertest"
 	"github.com/spuffbot/spuffbot/store"
+	"github.com/spuffbot/spuffbot/store/bolt"
 )
 
 // The tests in crash_test.go and shutdown_test.go run the real spuffbot
@@ -263,9 +264,9 @@ func (r *rig) threadSays(name string, re *regexp.Regexp) bool {
 }
 
 // openStore opens the database of a stopped bot.
-func (r *rig) openStore() *store.DB {
+func (r *rig) openStore() *bolt.DB {
 	r.t.Helper()
-	db, err := store.Open(r.db, store.Options{})
+	db, err := bolt.Open(r.db, bolt.Options{})
 	if err != nil {
 		r.t.Fatalf("open the bot's database: %v", err)
 	}
@@ -278,7 +279,7 @@ func (r *rig) openStore() *store.DB {
 // orphan), that no two droplets share a name or an operation (no
 // duplicate), that every live instance with a cloud id exists at the cloud,
 // and that no operation is left unfinished. It returns the store.
-func (r *rig) checkCloudMatchesStore(ctx context.Context) *store.DB {
+func (r *rig) checkCloudMatchesStore(ctx context.Context) *bolt.DB {
 	r.t.Helper()
 	db := r.openStore()
 	all, err := db.ListInstances(ctx, store.InstanceFilter{})

@@ -16,6 +16,7 @@ import (
 	"github.com/spuffbot/spuffbot/config"
 	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/store"
+	"github.com/spuffbot/spuffbot/store/bolt"
 	"github.com/spuffbot/spuffbot/store/etcdstore"
 	"github.com/spuffbot/spuffbot/store/etcdstore/etcdtest"
 	"go.yaml.in/yaml/v3"
@@ -111,8 +112,8 @@ func TestOpenStore(t *testing.T) {
 				if err != nil {
 					t.Fatalf("openStore(%q) = %v, want a store", tt.store, err)
 				}
-				if _, ok := db.(*store.DB); !ok {
-					t.Errorf("openStore(%q) = %T, want *store.DB", tt.store, db)
+				if _, ok := db.(*bolt.DB); !ok {
+					t.Errorf("openStore(%q) = %T, want *bolt.DB", tt.store, db)
 				}
 				if err := db.Close(); err != nil {
 					t.Error(err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spuffbot/spuffbot/providers/providertest"
 	"github.com/spuffbot/spuffbot/store"
+	"github.com/spuffbot/spuffbot/store/bolt"
 )
 
 // console runs `spuffbot console` with input and env, and returns stdout.
@@ -68,7 +69,7 @@ func TestConsoleLifecycle(t *testing.T) {
 
 func TestConsoleDatabaseInUse(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "spuff.db")
-	db, err := store.Open(path, store.Options{})
+	db, err := bolt.Open(path, bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

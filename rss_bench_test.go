@@ -16,6 +16,7 @@ import (
 	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/providers/providertest"
 	"github.com/spuffbot/spuffbot/store"
+	"github.com/spuffbot/spuffbot/store/bolt"
 )
 
 // BenchmarkIdleRSS10k starts the real binary (`spuffbot run`) with 10,000
@@ -51,7 +52,7 @@ func BenchmarkIdleRSS10k(b *testing.B) {
 // batches them.
 func seedInstances(b *testing.B, path string, do *providertest.DigitalOcean, n int) {
 	b.Helper()
-	db, err := store.Open(path, store.Options{})
+	db, err := bolt.Open(path, bolt.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

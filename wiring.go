@@ -11,7 +11,7 @@ import (
 	"github.com/spuffbot/spuffbot/config"
 	"github.com/spuffbot/spuffbot/metrics"
 	"github.com/spuffbot/spuffbot/providers"
-	"github.com/spuffbot/spuffbot/store"
+	"github.com/spuffbot/spuffbot/store/bolt"
 	"github.com/spuffbot/spuffbot/store/etcdstore"
 )
 
@@ -20,7 +20,7 @@ import (
 func registry() *providers.Registry { return providers.Registered() }
 
 // database is the store as the process uses it: what the Service needs,
-// plus the readiness check and shutdown. *store.DB (one replica, a bbolt
+// plus the readiness check and shutdown. *bolt.DB (one replica, a bbolt
 // file) and *etcdstore.Store (several replicas sharing etcd) are one.
 type database interface {
 	commands.Store
@@ -78,7 +78,7 @@ func open(ctx context.Context, cfg *config.Config, getenv func(string) string, l
 func openStore(ctx context.Context, cfg *config.Config, getenv func(string) string) (database, error) {
 	addr := strings.TrimSpace(getenv(envStore))
 	if addr == "" {
-		db, err := store.Open(cfg.Database, store.Options{})
+		db, err := bolt.Open(cfg.Database, bolt.Options{})
 		if err != nil {
 			return nil, err
 		}
@@ -156,6 +156,8 @@ func (a *app) service() *commands.Service {
 		OrphanGrace:         p.OrphanGrace,
 		CreateTimeout:       p.CreateTimeout,
 		BootTimeout:         p.BootTimeout,
+		JournalRetention:    a.cfg.Store.JournalRetention,
+		AuditRetention:      a.cfg.Store.AuditRetention,
 		CloudInit:           a.cfg.CloudInit,
 		Channels:            channels,
 		Budget:              commands.Budget{MonthlyUSD: p.MonthlyBudgetPerUser, Approve: p.OverBudget == config.OverBudgetApprove},

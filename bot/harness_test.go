@@ -17,7 +17,7 @@ import (
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/secret"
-	"github.com/spuffbot/spuffbot/store"
+	"github.com/spuffbot/spuffbot/store/bolt"
 )
 
 // People of the end-to-end tests, besides slacktest.DefaultUser (alice).
@@ -36,7 +36,7 @@ type harness struct {
 	ctx   context.Context
 	slack *slacktest.Server
 	demo  *demo.Provider
-	db    *store.DB
+	db    *bolt.DB
 	svc   *commands.Service
 	bot   *Bot
 	logs  *testsync.Buffer
@@ -82,7 +82,7 @@ func newHarness(t testing.TB, opts ...func(*setup)) *harness {
 	if su.provider != nil {
 		p = su.provider(d)
 	}
-	db, err := store.Open(filepath.Join(t.TempDir(), "spuff.db"), store.Options{})
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "spuff.db"), bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,4 +69,5 @@ func (s *Service) housekeeping(ctx context.Context) {
 	if _, err := s.ExpireApprovals(ctx); err != nil && ctx.Err() == nil {
 		s.log.Error("expire approvals", "err", err)
 	}
+	s.prunePass(ctx)
 }

@@ -14,14 +14,27 @@ import (
 // catalogTTL is how long a fetched catalog is trusted.
 const catalogTTL = 15 * time.Minute
 
+// catalogRetryAfter is how long after a failed refresh a stale catalog
+// waits before the next one: a cloud that fails, or answers 429, is not
+// asked again by every command meanwhile.
+const catalogRetryAfter = time.Minute
+
+// catalogFetchTimeout bounds one Catalog call.
+const catalogFetchTimeout = time.Minute
+
 // catalogCache keeps each provider's catalog so that commands can be
-// validated without a cloud call on the ack path.
+// validated without a cloud call on the ack path. At most one Catalog
+// call per provider runs at a time (a flight): callers that need the
+// catalog while one runs wait for it, and a stale catalog is served while
+// its refresh runs.
 type catalogCache struct {
 	provs map[string]providers.Provider
 	now   func() time.Time
 
 	mu      sync.Mutex
 	entries map[string]catalogEntry
+	flights map[string]*catalogFlight
+	failed  map[string]time.Time // when the last refresh failed
 }
 
 type catalogEntry struct {
@@ -29,32 +42,78 @@ type catalogEntry struct {
 	fetched time.Time
 }
 
+// catalogFlight is one Catalog call; done is closed once cat and err are
+// set.
+type catalogFlight struct {
+	done chan struct{}
+	cat  *providers.Catalog
+	err  error
+}
+
 func newCatalogCache(provs map[string]providers.Provider, now func() time.Time) *catalogCache {
-	return &catalogCache{provs: provs, now: now, entries: make(map[string]catalogEntry)}
+	return &catalogCache{provs: provs, now: now, entries: make(map[string]catalogEntry),
+		flights: make(map[string]*catalogFlight), failed: make(map[string]time.Time)}
 }
 
 // cached returns the catalog if one was fetched, even if stale; a stale
-// entry is refreshed in the background.
+// entry is refreshed in the background, by one call at a time and not
+// within catalogRetryAfter of a failed one.
 func (c *catalogCache) cached(provider string) (*providers.Catalog, bool) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	e, ok := c.entries[provider]
-	c.mu.Unlock()
-	if ok && c.now().Sub(e.fetched) > catalogTTL {
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			_, _ = c.fetch(ctx, provider)
-		}()
+	if !ok {
+		return nil, false
 	}
-	return e.cat, ok
+	now := c.now()
+	failed, hasFailed := c.failed[provider]
+	if now.Sub(e.fetched) > catalogTTL && (!hasFailed || now.Sub(failed) >= catalogRetryAfter) {
+		c.flightLocked(context.Background(), provider)
+	}
+	return e.cat, true
 }
 
-// get returns the catalog, fetching it when none is cached.
+// get returns the catalog, fetching it when none is cached; a caller that
+// comes while a fetch runs waits for that one.
 func (c *catalogCache) get(ctx context.Context, provider string) (*providers.Catalog, error) {
 	if cat, ok := c.cached(provider); ok {
 		return cat, nil
 	}
-	return c.fetch(ctx, provider)
+	c.mu.Lock()
+	f := c.flightLocked(ctx, provider)
+	c.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.cat, f.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// flightLocked returns the running Catalog call of provider, starting one
+// if none runs. The call outlives ctx's cancellation (others may wait for
+// it) but not catalogFetchTimeout. c.mu is held.
+func (c *catalogCache) flightLocked(ctx context.Context, provider string) *catalogFlight {
+	if f, ok := c.flights[provider]; ok {
+		return f
+	}
+	f := &catalogFlight{done: make(chan struct{})}
+	c.flights[provider] = f
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), catalogFetchTimeout)
+		defer cancel()
+		f.cat, f.err = c.fetch(ctx, provider)
+		c.mu.Lock()
+		delete(c.flights, provider)
+		if f.err != nil {
+			c.failed[provider] = c.now()
+		} else {
+			delete(c.failed, provider)
+		}
+		c.mu.Unlock()
+		close(f.done)
+	}()
+	return f
 }
 
 func (c *catalogCache) fetch(ctx context.Context, provider string) (*providers.Catalog, error) {

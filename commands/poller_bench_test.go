@@ -14,7 +14,7 @@ import (
 	"github.com/spuffbot/spuffbot/providers/digitalocean"
 	"github.com/spuffbot/spuffbot/providers/providertest"
 	"github.com/spuffbot/spuffbot/secret"
-	"github.com/spuffbot/spuffbot/store"
+	"github.com/spuffbot/spuffbot/store/bolt"
 )
 
 // Scale of BenchmarkConcurrentUps: 50 ups at once against the DigitalOcean
@@ -77,7 +77,7 @@ func benchPerInstance(b *testing.B, boot time.Duration) {
 
 func benchSharedPoller(b *testing.B, boot time.Duration) {
 	emu, p, _, _ := benchCloud(b, boot)
-	db, err := store.Open(filepath.Join(b.TempDir(), "s.db"), store.Options{})
+	db, err := bolt.Open(filepath.Join(b.TempDir(), "s.db"), bolt.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

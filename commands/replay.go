@@ -1,10 +1,12 @@
 package commands
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -63,7 +65,7 @@ func (s *Service) Reported(ctx context.Context, opID string) error {
 // A process shows each such event at most once. With a store several
 // replicas share, replay leaves alone what ended less than
 // HAConfig.ResumeGrace ago, which the replica that ran it is still
-// showing, searches the whole journal at most once per ResumeGrace, and
+// showing, looks for recent final events at most once per ResumeGrace, and
 // claims each operation first, so that one replica shows it; the claim is
 // held until Reported (or until the replica ends).
 func (s *Service) replay(ctx context.Context) error {
@@ -81,7 +83,7 @@ func (s *Service) replay(ctx context.Context) error {
 	s.replays.last = now
 	s.replays.mu.Unlock()
 
-	ops, err := s.store.ListOperations(ctx, false)
+	ops, err := s.recentOperations(ctx, now)
 	if err != nil {
 		return fmt.Errorf("look for final events to show: %w", err)
 	}
@@ -208,4 +210,24 @@ func (s *Service) finalEvent(ctx context.Context, op *store.Operation) (EventKin
 		}
 	}
 	return EventSnapshotDeleted, func(ev *Event) { ev.Snapshot = &providers.Snapshot{ID: op.SnapshotID} }
+}
+
+// recentOperations returns what replay looks at, ordered by Created, then
+// ID: the operations that ended within twice ReplayWindow (those within
+// it, and what came before them lately) and the unfinished ones, each
+// read through its index rather than the whole journal.
+func (s *Service) recentOperations(ctx context.Context, now time.Time) ([]store.Operation, error) {
+	ended, err := s.store.ListEndedOperations(ctx, now.Add(-2*ReplayWindow))
+	if err != nil {
+		return nil, err
+	}
+	open, err := s.store.ListOperations(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	ops := append(ended, open...)
+	slices.SortFunc(ops, func(a, b store.Operation) int {
+		return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.ID, b.ID))
+	})
+	return ops, nil
 }

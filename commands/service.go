@@ -68,6 +68,11 @@ type Config struct {
 	// ReapEvery is how often Background runs Reap and ExpireApprovals.
 	// Zero: 1m.
 	ReapEvery time.Duration
+	// JournalRetention is how long a finished operation is kept before
+	// Background removes it (see Prune). Zero: kept for good.
+	JournalRetention time.Duration
+	// AuditRetention is how long an audit event is kept. Zero: for good.
+	AuditRetention time.Duration
 	// HA says how replicas sharing a store split the work; see HAConfig.
 	HA HAConfig
 	// CreateTimeout is how long a cloud call whose outcome is unknown
@@ -254,19 +259,16 @@ func (s *Service) Handle(ctx context.Context, key string, c Caller, cmd Command)
 }
 
 // opByKey returns the operation journaled with idempotency key, or nil.
-// It reads the whole journal, so it is only asked on the refusal path.
+// It is one lookup in the store's key index.
 func (s *Service) opByKey(ctx context.Context, key string) *store.Operation {
-	ops, err := s.store.ListOperations(ctx, false)
+	op, err := s.store.FindOperationByKey(ctx, key)
 	if err != nil {
-		s.log.Error("look up idempotency key", "err", err)
+		if !errors.Is(err, store.ErrNotFound) {
+			s.log.Error("look up idempotency key", "err", err)
+		}
 		return nil
 	}
-	for i := range ops {
-		if ops[i].Key == key {
-			return &ops[i]
-		}
-	}
-	return nil
+	return op
 }
 
 func (s *Service) handle(ctx context.Context, key string, c Caller, cmd Command) (Reply, error) {

@@ -7,7 +7,8 @@ import (
 	"github.com/spuffbot/spuffbot/store"
 )
 
-// Store is what the Service needs from the database. *store.DB implements it.
+// Store is what the Service needs from the database. *bolt.DB and
+// *etcdstore.Store implement it.
 type Store interface {
 	CreateInstance(ctx context.Context, in store.Instance) error
 	GetInstance(ctx context.Context, name string) (*store.Instance, error)
@@ -19,6 +20,9 @@ type Store interface {
 	GetOperation(ctx context.Context, id string) (*store.Operation, error)
 	UpdateOperation(ctx context.Context, id string, fn func(*store.Operation) error) (*store.Operation, error)
 	ListOperations(ctx context.Context, unfinishedOnly bool) ([]store.Operation, error)
+	FindOperationByKey(ctx context.Context, key string) (*store.Operation, error)
+	ListEndedOperations(ctx context.Context, since time.Time) ([]store.Operation, error)
+	PruneOperations(ctx context.Context, before time.Time, limit int, keep func(*store.Operation) bool) (int, bool, error)
 
 	PutApproval(ctx context.Context, a store.Approval) error
 	GetApproval(ctx context.Context, opID string) (*store.Approval, error)
@@ -31,4 +35,5 @@ type Store interface {
 
 	Audit(ctx context.Context, e store.AuditEvent) error
 	ListAudit(ctx context.Context, since time.Time, limit int) ([]store.AuditEvent, error)
+	PruneAudit(ctx context.Context, before time.Time, limit int) (int, bool, error)
 }

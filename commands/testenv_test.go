@@ -14,6 +14,7 @@ import (
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/store"
+	"github.com/spuffbot/spuffbot/store/bolt"
 )
 
 // People of the Service tests.
@@ -101,7 +102,7 @@ type env struct {
 	t     *testing.T
 	ctx   context.Context
 	svc   *Service
-	db    *store.DB
+	db    *bolt.DB
 	cloud *demo.Provider
 	clock *fakeClock
 	rec   *recorder
@@ -128,9 +129,9 @@ func newEnv(t *testing.T, opts ...func(*envOptions)) *env {
 	for _, f := range opts {
 		f(&o)
 	}
-	db, err := store.Open(filepath.Join(t.TempDir(), "s.db"), store.Options{Now: clock.Now})
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "s.db"), bolt.Options{Now: clock.Now})
 	if err != nil {
-		t.Fatalf("store.Open: %v", err)
+		t.Fatalf("bolt.Open: %v", err)
 	}
 	t.Cleanup(func() {
 		if err := db.Close(); err != nil {

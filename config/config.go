@@ -41,6 +41,8 @@ type Config struct {
 	NotifyChannel string
 	// Database is the path of the bbolt file. Default "./spuffbot.db".
 	Database string
+	// Store says how long finished operations and audit events are kept.
+	Store Store
 	// Listen is the host:port of the metrics and health server. Empty (the
 	// default): no server.
 	Listen string
@@ -177,6 +179,7 @@ func Default() *Config {
 			BootTimeout:         10 * time.Minute,
 		},
 		Database: "./spuffbot.db",
+		Store:    Store{JournalRetention: DefaultJournalRetention, AuditRetention: DefaultAuditRetention},
 		Log:      Log{Level: slog.LevelInfo, Format: LogText},
 	}
 }

@@ -62,6 +62,7 @@ func TestExampleLoads(t *testing.T) {
 		},
 		NotifyChannel: "C0789MNOP",
 		Database:      "./spuffbot.db",
+		Store:         Store{JournalRetention: 30 * 24 * time.Hour, AuditRetention: 365 * 24 * time.Hour},
 		Listen:        ":9090",
 		Log:           Log{Level: slog.LevelInfo, Format: LogText},
 		CloudInit:     "packages: [htop, tmux]\ntimezone: Europe/Berlin\n",

@@ -73,6 +73,8 @@ func (c *Config) fields() []field {
 		field{"policy.boot_timeout", "SPUFF_BOOT_TIMEOUT", timeout{&p.BootTimeout}},
 		field{"notify_channel", "SPUFF_NOTIFY_CHANNEL", &c.NotifyChannel},
 		field{"database", "SPUFF_DB", &c.Database},
+		field{"store.journal_retention", "SPUFF_JOURNAL_RETENTION", &c.Store.JournalRetention},
+		field{"store.audit_retention", "SPUFF_AUDIT_RETENTION", &c.Store.AuditRetention},
 		field{"listen", "SPUFF_LISTEN", &c.Listen},
 		field{"log.level", "SPUFF_LOG_LEVEL", &c.Log.Level},
 		field{"log.format", "SPUFF_LOG_FORMAT", &c.Log.Format},

@@ -31,6 +31,7 @@ func (c *Config) Validate() error {
 	v.access()
 	v.leases()
 	v.rest()
+	v.store()
 	if len(v.probs) == 0 {
 		return nil
 	}

@@ -88,6 +88,11 @@ func TestValidate(t *testing.T) {
 		{"warning after the lease", func(c *Config) { c.Policy.DefaultLease, c.Policy.WarnBefore = time.Hour, time.Hour },
 			[]Problem{{Path: "policy.warn_before", Msg: "1h must be shorter than policy.default_lease (1h)"}}},
 		{"no warning", func(c *Config) { c.Policy.WarnBefore = 0 }, nil},
+		{"retentions kept for good", func(c *Config) { c.Store = Store{} }, nil},
+		{"retentions too short", func(c *Config) { c.Store = Store{JournalRetention: time.Hour, AuditRetention: -time.Hour} }, []Problem{
+			{Path: "store.journal_retention", Msg: "1h is too short (0: keep for good, or at least 1d; example: 30d)"},
+			{Path: "store.audit_retention", Msg: "-1h is too short (0: keep for good, or at least 1d; example: 30d)"},
+		}},
 		{"top level", func(c *Config) {
 			c.NotifyChannel, c.Database, c.Listen = "spuff-notes", " ", "localhost:http"
 		}, []Problem{

@@ -12,13 +12,14 @@ import (
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/store"
+	"github.com/spuffbot/spuffbot/store/bolt"
 )
 
 // TestPrintedFinalEventsAreReported checks that the console tells the
 // Service once it printed an operation's final event, so that a restart
 // does not print it again, and that a restart prints one it did not.
 func TestPrintedFinalEventsAreReported(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "spuff.db"), store.Options{})
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "spuff.db"), bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

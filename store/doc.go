@@ -1,18 +1,14 @@
-// Package store keeps spuffbot's durable state: the instances it created
+// Package store holds spuffbot's durable records: the instances it created
 // and who owns them, the operations journal that lets an interrupted
 // command resume after a crash, approvals, people's SSH keys and the
-// append-only audit log.
+// append-only audit log; their states, the errors a store reports, and the
+// Store interface that every backend implements.
 //
-// DB is the embedded implementation, one bbolt file that one spuffbot
-// process holds at a time. Records are stored as JSON, one bucket per kind,
-// with index buckets for the questions asked often (a person's instances,
-// the instance behind a cloud id, the operation behind an idempotency key,
-// audit events since a time), so that those answers do not scan everything.
-// The instances are kept in memory as well: Open loads them, a write changes
-// that copy only once it has committed, and the questions about instances
-// are answered from memory, so that listing thousands of them costs a copy,
-// not a decoding of each record. Every method takes a context first, as a
-// networked backend will need it.
+// It imports nothing outside the standard library, so that the domain and
+// the front ends can name records without pulling in a database. The
+// backends live beside it: store/bolt keeps everything in one bbolt file
+// for a single replica, store/etcdstore in etcd for several. store/storetest
+// is the behaviour suite both pass.
 //
 // Missing records are reported with errors wrapping ErrNotFound, duplicates
 // with ErrExists; test them with errors.Is.

@@ -138,6 +138,9 @@ type SSHKey struct {
 
 // AuditEvent is one line of the append-only audit log.
 type AuditEvent struct {
+	// Seq is the event's number, set by the store: unique, and increasing
+	// in the order events were written. The embedded store counts 1, 2,
+	// 3…; a store shared by replicas may skip numbers.
 	Seq     uint64    `json:"seq"`
 	Time    time.Time `json:"time"`
 	Actor   string    `json:"actor"`

@@ -2,10 +2,8 @@ package etcdstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/spuffbot/spuffbot/store"
@@ -19,27 +17,30 @@ import (
 // operation and false, writing nothing. A reserved name that belongs to a
 // live instance fails with store.ErrExists; an owner who already has
 // a.MaxLive live instances (when positive) with store.ErrQuota. These
-// are the semantics of store.DB.Accept.
+// are the semantics of bolt.DB.Accept.
 //
 // etcd cannot count inside a transaction, so Accept reads what it checks
 // and then commits only if none of it changed: the operation's key and id
-// are still free, the reserved name's record and every record of the
-// owner's instances are as read, and so is the audit sequence. When
-// another writer got in first it reads again and decides again, so that
-// concurrent accepts on any number of replicas never exceed the cap.
+// are still free, and the reserved name's record and every record of the
+// owner's instances are as read. When another writer got in first it
+// reads again and decides again (a bounded number of times, see cas), so
+// that concurrent accepts on any number of replicas never exceed the cap.
+// The audit line has a key of its own: accepts for different people never
+// conflict.
 func (s *Store) Accept(ctx context.Context, a store.Acceptance) (store.Operation, bool, error) {
 	if a.Op.ID == "" {
 		return store.Operation{}, false, errors.New("etcdstore: accept: operation id is required")
 	}
-	for {
-		op, created, done, err := s.acceptOnce(ctx, a)
-		if err != nil {
-			return store.Operation{}, false, fmt.Errorf("etcdstore: accept operation %q: %w", a.Op.ID, err)
-		}
-		if done {
-			return op, created, nil
-		}
+	var op store.Operation
+	var created bool
+	err := s.cas(ctx, func(ctx context.Context) (done bool, err error) {
+		op, created, done, err = s.acceptOnce(ctx, a)
+		return done, err
+	})
+	if err != nil {
+		return store.Operation{}, false, fmt.Errorf("etcdstore: accept operation %q: %w", a.Op.ID, err)
 	}
+	return op, created, nil
 }
 
 // acceptSnapshot is what one attempt of Accept read, at one revision.
@@ -49,7 +50,6 @@ type acceptSnapshot struct {
 	idTaken  bool
 	instance *mvccpb.KeyValue   // the reserved name's record; nil when none
 	owned    []*mvccpb.KeyValue // the owner's index keys
-	auditSeq *mvccpb.KeyValue   // nil before the first event
 }
 
 // acceptOnce makes one attempt. done is false when another writer changed
@@ -88,11 +88,15 @@ func (s *Store) acceptOnce(ctx context.Context, a store.Acceptance) (op store.Op
 		writes, conds = append(writes, w...), append(conds, c...)
 	}
 	if a.Audit != nil {
-		w, c, err := s.auditWrites(*a.Audit, snap.auditSeq, now)
+		ev := *a.Audit
+		if ev.Time.IsZero() {
+			ev.Time = now
+		}
+		put, err := s.auditPut(ev)
 		if err != nil {
 			return op, false, false, err
 		}
-		writes, conds = append(writes, w...), append(conds, c...)
+		writes = append(writes, put)
 	}
 	resp, err := s.client.Txn(ctx).If(conds...).Then(writes...).Commit()
 	if err != nil {
@@ -108,7 +112,6 @@ func (s *Store) readAccept(ctx context.Context, a store.Acceptance) (*acceptSnap
 	}
 	reads := []clientv3.Op{
 		clientv3.OpGet(s.keys.operation(a.Op.ID), clientv3.WithCountOnly()),
-		clientv3.OpGet(s.keys.auditSeq()),
 	}
 	if a.Op.Key != "" {
 		reads = append(reads, clientv3.OpGet(s.keys.opKey(a.Op.Key)))
@@ -130,11 +133,10 @@ func (s *Store) readAccept(ctx context.Context, a store.Acceptance) (*acceptSnap
 		return nil
 	}
 	snap := &acceptSnapshot{
-		rev:      resp.Header.Revision,
-		idTaken:  r[0].GetResponseRange().Count > 0,
-		auditSeq: first(1),
+		rev:     resp.Header.Revision,
+		idTaken: r[0].GetResponseRange().Count > 0,
 	}
-	i := 2
+	i := 1
 	if a.Op.Key != "" {
 		if kv := first(i); kv != nil {
 			snap.seen = string(kv.Value)
@@ -178,10 +180,11 @@ func (s *Store) reserve(ctx context.Context, a store.Acceptance, snap *acceptSna
 		if n >= a.MaxLive {
 			return nil, nil, fmt.Errorf("%w: %s has %d live instances", store.ErrQuota, inst.Owner, n)
 		}
-		// Every write of an instance puts its owner index key again, so no
-		// key under the owner's index newer than the read means none of the
-		// owner's instances changed. One that moved to another owner only
-		// lowers the count.
+		// A write of an instance that joins the owner or changes whether
+		// it is live puts its owner index key again (see indexInstance),
+		// so no key under the owner's index newer than the read means the
+		// owner's live count is as read. One that moved to another owner
+		// only lowers the count.
 		dir := s.keys.dir("instances_by_owner", inst.Owner)
 		conds = append(conds, clientv3.Compare(clientv3.ModRevision(dir), "<", snap.rev+1).WithPrefix())
 	}
@@ -205,33 +208,4 @@ func (s *Store) liveAt(ctx context.Context, owned []*mvccpb.KeyValue, rev int64)
 	}
 	list, err := instances.decodeAll(kvs, func(i *store.Instance) bool { return i.Status.Live() })
 	return len(list), err
-}
-
-// auditWrites returns the writes that append ev as the event after seq
-// (nil: the first), and the condition that seq is still the last.
-func (s *Store) auditWrites(ev store.AuditEvent, seq *mvccpb.KeyValue, now time.Time) ([]clientv3.Op, []clientv3.Cmp, error) {
-	if ev.Time.IsZero() {
-		ev.Time = now
-	}
-	var last uint64
-	var rev int64
-	if seq != nil {
-		var err error
-		if last, err = strconv.ParseUint(string(seq.Value), 10, 64); err != nil {
-			return nil, nil, fmt.Errorf("audit sequence %q is not a number", seq.Value)
-		}
-		rev = seq.ModRevision
-	}
-	ev.Seq = last + 1
-	data, err := json.Marshal(ev)
-	if err != nil {
-		return nil, nil, fmt.Errorf("encode audit event: %w", err)
-	}
-	seqKey := s.keys.auditSeq()
-	return []clientv3.Op{
-			clientv3.OpPut(seqKey, strconv.FormatUint(ev.Seq, 10)),
-			clientv3.OpPut(auditLog.key(s.keys, &ev), string(data)),
-		},
-		[]clientv3.Cmp{clientv3.Compare(clientv3.ModRevision(seqKey), "=", rev)},
-		nil
 }

@@ -1,73 +1,77 @@
 package etcdstore
 
 import (
+	"cmp"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/spuffbot/spuffbot/store"
+	"go.etcd.io/etcd/api/v3/mvccpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
-var auditLog = &table[store.AuditEvent]{
-	kind: "audit event",
-	key:  func(l layout, e *store.AuditEvent) string { return l.audit(e.Time, e.Seq) },
+// newWriterID returns a random id that tells this Store's audit keys from
+// every other replica's.
+func newWriterID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b) // never fails
+	return hex.EncodeToString(b)
 }
 
-// Audit appends ev to the audit log, giving it the next sequence number
-// and, when its Time is zero, the current time. The sequence counter is
-// advanced with compare-and-swap, so that the numbers stay unique and
-// increasing across replicas.
+// auditPut returns the write that appends ev, whose Time is set: a key of
+// its own (see layout.audit), so that concurrent writers, on any replica,
+// never conflict. The event's Seq is not stored; it is the revision etcd
+// gives the write (see decodeAudit).
+func (s *Store) auditPut(ev store.AuditEvent) (clientv3.Op, error) {
+	ev.Seq = 0
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return clientv3.Op{}, fmt.Errorf("encode audit event: %w", err)
+	}
+	return clientv3.OpPut(s.keys.audit(ev.Time, s.writer, s.written.Add(1)), string(data)), nil
+}
+
+// decodeAudit decodes the events in kvs, each with Seq set to the revision
+// that created it: unique and increasing in the order the events were
+// written, across replicas.
+func decodeAudit(kvs []*mvccpb.KeyValue) ([]store.AuditEvent, error) {
+	out := make([]store.AuditEvent, 0, len(kvs))
+	for _, kv := range kvs {
+		var ev store.AuditEvent
+		if err := json.Unmarshal(kv.Value, &ev); err != nil {
+			return nil, fmt.Errorf("decode audit event %q: %w", kv.Key, err)
+		}
+		ev.Seq = uint64(kv.CreateRevision)
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+// Audit appends ev to the audit log, with the current time when its Time
+// is zero. It is one put under a key of its own: no counter is shared, so
+// writers never wait for each other. Seq, as ListAudit returns it, is the
+// etcd revision of the write.
 func (s *Store) Audit(ctx context.Context, ev store.AuditEvent) error {
 	if ev.Time.IsZero() {
 		ev.Time = s.now()
 	}
-	if err := s.audit(ctx, &ev); err != nil {
+	err := s.usable(ctx)
+	var put clientv3.Op
+	if err == nil {
+		put, err = s.auditPut(ev)
+	}
+	if err == nil {
+		_, err = s.client.Txn(ctx).Then(put).Commit()
+	}
+	if err != nil {
 		return fmt.Errorf("etcdstore: audit %s by %s: %w", ev.Action, ev.Actor, err)
 	}
 	return nil
-}
-
-func (s *Store) audit(ctx context.Context, ev *store.AuditEvent) error {
-	seqKey := s.keys.auditSeq()
-	resp, err := s.get(ctx, seqKey)
-	if err != nil {
-		return err
-	}
-	kvs := resp.Kvs
-	for {
-		var last uint64
-		var rev int64
-		if len(kvs) > 0 {
-			if last, err = strconv.ParseUint(string(kvs[0].Value), 10, 64); err != nil {
-				return fmt.Errorf("audit sequence %q is not a number", kvs[0].Value)
-			}
-			rev = kvs[0].ModRevision
-		}
-		ev.Seq = last + 1
-		data, err := json.Marshal(ev)
-		if err != nil {
-			return fmt.Errorf("encode audit event: %w", err)
-		}
-		resp, err := s.client.Txn(ctx).
-			If(clientv3.Compare(clientv3.ModRevision(seqKey), "=", rev)).
-			Then(
-				clientv3.OpPut(seqKey, strconv.FormatUint(ev.Seq, 10)),
-				clientv3.OpPut(auditLog.key(s.keys, ev), string(data)),
-			).
-			Else(clientv3.OpGet(seqKey)).
-			Commit()
-		if err != nil {
-			return err
-		}
-		if resp.Succeeded {
-			return nil
-		}
-		kvs = resp.Responses[0].GetResponseRange().Kvs
-	}
 }
 
 // ListAudit returns the events whose Time is at or after since, oldest
@@ -84,16 +88,15 @@ func (s *Store) ListAudit(ctx context.Context, since time.Time, limit int) ([]st
 	resp, err := s.get(ctx, dir+timeKey(since), opts...)
 	var out []store.AuditEvent
 	if err == nil {
-		out, err = auditLog.decodeAll(resp.Kvs, nil)
+		out, err = decodeAudit(resp.Kvs)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("etcdstore: list audit: %w", err)
 	}
-	if limit > 0 {
-		slices.Reverse(out)
-	}
-	if out == nil {
-		out = []store.AuditEvent{}
-	}
+	// Events of one instant from several replicas go in the order they
+	// were written.
+	slices.SortStableFunc(out, func(a, b store.AuditEvent) int {
+		return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.Seq, b.Seq))
+	})
 	return out, nil
 }

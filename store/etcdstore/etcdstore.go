@@ -1,6 +1,6 @@
 // Package etcdstore keeps spuffbot's durable state in etcd, so that
 // several spuffbot replicas can share it. It has the same methods, with the
-// same meaning, as the embedded bbolt store (store.DB): the domain uses
+// same meaning, as the embedded bbolt store (store/bolt): the domain uses
 // either through the same interface, and one conformance suite
 // (store/storetest) runs against both.
 //
@@ -13,20 +13,23 @@
 //	operations/<id>                                   an Operation
 //	operations_by_key/<idempotency key>               the operation's id
 //	operations_open/<id>                              the id of an operation not final
+//	operations_ended/<time>/<id>                      the id of a final operation, by end time
 //	approvals/<operation id>                          an Approval
 //	ssh_keys/<owner>/<fingerprint>                    an SSHKey
-//	audit/<time>/<seq>                                an AuditEvent
-//	meta/audit_seq                                    the last audit sequence number
+//	audit/<time>/<writer>-<n>                         an AuditEvent, n-th of a Store
 //	meta/schema_version                               the layout version, "1"
 //	meta/operations_open_indexed                      set once operations_open is complete
+//	meta/operations_ended_indexed                     set once operations_ended is complete
 //	claims/<operation id>                             the replica running it, under its lease
 //	election/<lease id>                               a replica campaigning to lead
 //
 // Every segment is path-escaped, so none contains a slash. A record and
 // its index keys are written in one transaction. Read-modify-write
-// operations compare the record's ModRevision and retry when another writer
-// got in first; creations that must not happen twice compare
-// CreateRevision with zero.
+// operations compare the record's ModRevision and retry, a bounded number
+// of times with jittered backoff, when another writer got in first;
+// creations that must not happen twice compare CreateRevision with zero.
+// No key is shared by every writer: an audit event's key is its own, and
+// its sequence number is the etcd revision that wrote it.
 //
 // Missing records are reported with errors wrapping store.ErrNotFound,
 // duplicates with store.ErrExists, as the bbolt store does.
@@ -47,8 +50,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/spuffbot/spuffbot/store"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/concurrency"
 	"go.uber.org/zap"
@@ -102,6 +107,12 @@ type Store struct {
 	id     string
 	ttl    int // seconds
 
+	writer  string // unique to this Store, in the keys of its audit events
+	written atomic.Uint64
+	// txnAttempts counts the transactions compare-and-swap loops sent,
+	// for the benchmarks.
+	txnAttempts atomic.Int64
+
 	mu      sync.Mutex
 	session *concurrency.Session // nil until the first claim or campaign
 	closed  bool
@@ -145,12 +156,15 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("etcdstore: open %s: %w", strings.Join(cfg.Endpoints, ","), err)
 	}
 	s := &Store{client: cli, keys: layout(cfg.Prefix), clock: cfg.Now, id: cfg.ID,
-		ttl: int((cfg.LeaseTTL + time.Second - 1) / time.Second)}
+		ttl: int((cfg.LeaseTTL + time.Second - 1) / time.Second), writer: newWriterID()}
 	checkCtx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
 	defer cancel()
 	err = s.checkSchema(checkCtx)
 	if err == nil {
 		err = s.indexOpenOperations(checkCtx)
+	}
+	if err == nil {
+		err = s.indexEndedOperations(checkCtx)
 	}
 	if err != nil {
 		_ = cli.Close()
@@ -215,3 +229,5 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // now is the time records are stamped with, in UTC.
 func (s *Store) now() time.Time { return s.clock().UTC() }
+
+var _ store.Store = (*Store)(nil)

@@ -20,7 +20,11 @@ var instances = &table[store.Instance]{
 // indexInstance returns the operations that keep the owner and cloud id
 // indexes right when cur replaces old (nil if cur is new). A key both
 // deleted and put would make etcd refuse the transaction, so an index key
-// that stays is only put again.
+// that stays is only put again. The owner's key is written only when the
+// instance joins the owner or becomes live or not live: a change of the
+// owner's index is then a change of the number of their live instances,
+// which Accept's cap check watches, and a VM that boots (its status, IP,
+// warnings) does not make the owner's next accept retry.
 func indexInstance(l layout, old, cur *store.Instance) []clientv3.Op {
 	var ops []clientv3.Op
 	owner, cloud := l.owner(cur.Owner, cur.Name), ""
@@ -37,7 +41,9 @@ func indexInstance(l layout, old, cur *store.Instance) []clientv3.Op {
 			}
 		}
 	}
-	ops = append(ops, clientv3.OpPut(owner, cur.Name))
+	if old == nil || l.owner(old.Owner, old.Name) != owner || old.Status.Live() != cur.Status.Live() {
+		ops = append(ops, clientv3.OpPut(owner, cur.Name))
+	}
 	if cloud != "" {
 		ops = append(ops, clientv3.OpPut(cloud, cur.Name))
 	}

@@ -118,50 +118,49 @@ func (t *table[T]) list(ctx context.Context, s *Store, dir string, keep func(*T)
 // written, and is returned as it is.
 func (t *table[T]) update(ctx context.Context, s *Store, id, key string, fn func(*T) error) (*T, error) {
 	var fnErr error
-	cur, err := func() (*T, error) {
+	var cur *T
+	err := func() error {
 		resp, err := s.get(ctx, key)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		kvs := resp.Kvs
-		for {
+		return s.cas(ctx, func(ctx context.Context) (bool, error) {
 			if len(kvs) == 0 {
-				return nil, store.ErrNotFound
+				return false, store.ErrNotFound
 			}
 			// Two decodes, so that fn shares no slice with old.
 			old, err := t.decode(kvs[0])
 			if err != nil {
-				return nil, err
+				return false, err
 			}
-			cur, _ := t.decode(kvs[0])
+			cur, _ = t.decode(kvs[0])
 			if fnErr = fn(cur); fnErr != nil {
-				return nil, fnErr
+				return false, fnErr
 			}
 			if t.key(s.keys, cur) != key {
-				return nil, fmt.Errorf("the %s's key cannot change", t.kind)
+				return false, fmt.Errorf("the %s's key cannot change", t.kind)
 			}
 			if t.check != nil {
 				if err := t.check(old, cur); err != nil {
-					return nil, err
+					return false, err
 				}
 			}
 			ops, err := t.writes(s.keys, old, cur)
 			if err != nil {
-				return nil, err
+				return false, err
 			}
 			resp, err := s.client.Txn(ctx).
 				If(clientv3.Compare(clientv3.ModRevision(key), "=", kvs[0].ModRevision)).
 				Then(ops...).
 				Else(clientv3.OpGet(key)).
 				Commit()
-			if err != nil {
-				return nil, err
-			}
-			if resp.Succeeded {
-				return cur, nil
+			if err != nil || resp.Succeeded {
+				return err == nil, err
 			}
 			kvs = resp.Responses[0].GetResponseRange().Kvs
-		}
+			return false, nil
+		})
 	}()
 	if fnErr != nil {
 		return nil, fnErr
@@ -182,23 +181,24 @@ func (t *table[T]) put(ctx context.Context, s *Store, v *T, check func(old *T) e
 		return err
 	}
 	kvs := resp.Kvs
-	for {
+	return s.cas(ctx, func(ctx context.Context) (bool, error) {
 		var old *T
 		var rev int64
 		if len(kvs) > 0 {
+			var err error
 			if old, err = t.decode(kvs[0]); err != nil {
-				return err
+				return false, err
 			}
 			rev = kvs[0].ModRevision
 		}
 		if check != nil {
 			if err := check(old); err != nil {
-				return err
+				return false, err
 			}
 		}
 		ops, err := t.writes(s.keys, old, v)
 		if err != nil {
-			return err
+			return false, err
 		}
 		// A missing key has ModRevision 0, so this also catches a record
 		// created meanwhile.
@@ -207,14 +207,12 @@ func (t *table[T]) put(ctx context.Context, s *Store, v *T, check func(old *T) e
 			Then(ops...).
 			Else(clientv3.OpGet(key)).
 			Commit()
-		if err != nil {
-			return err
-		}
-		if resp.Succeeded {
-			return nil
+		if err != nil || resp.Succeeded {
+			return err == nil, err
 		}
 		kvs = resp.Responses[0].GetResponseRange().Kvs
-	}
+		return false, nil
+	})
 }
 
 // maxReadOps is how many reads getAt puts in one transaction, well below

@@ -29,8 +29,7 @@ func (l layout) key(dir string, parts ...string) string {
 // with parts, ending in a slash.
 func (l layout) dir(dir string, parts ...string) string { return l.key(dir, parts...) + "/" }
 
-func (l layout) schema() string   { return l.key("meta", "schema_version") }
-func (l layout) auditSeq() string { return l.key("meta", "audit_seq") }
+func (l layout) schema() string { return l.key("meta", "schema_version") }
 
 func (l layout) instance(name string) string { return l.key("instances", name) }
 func (l layout) owner(owner, name string) string {
@@ -44,6 +43,12 @@ func (l layout) operation(id string) string { return l.key("operations", id) }
 func (l layout) opKey(key string) string    { return l.key("operations_by_key", key) }
 func (l layout) openOp(id string) string    { return l.key("operations_open", id) }
 func (l layout) openIndexed() string        { return l.key("meta", "operations_open_indexed") }
+func (l layout) endIndexed() string         { return l.key("meta", "operations_ended_indexed") }
+
+// ended is the key of the final operation id in the index by end time.
+func (l layout) ended(end time.Time, id string) string {
+	return l.key("operations_ended", timeKey(end), id)
+}
 
 func (l layout) approval(opID string) string { return l.key("approvals", opID) }
 
@@ -54,10 +59,12 @@ func (l layout) sshKey(owner, fingerprint string) string {
 	return l.key("ssh_keys", owner, fingerprint)
 }
 
-// audit is the key of the event with seq at t: the time part sorts in time
-// order (see timeKey), the zero-padded hex seq breaks ties in log order.
-func (l layout) audit(t time.Time, seq uint64) string {
-	return l.key("audit", timeKey(t), fmt.Sprintf("%016x", seq))
+// audit is the key of an event at t written by writer as its n-th: the
+// time part sorts in time order (see timeKey), the rest makes the key
+// unique without a counter shared by the replicas. Keys written before
+// had a zero-padded hex sequence number there instead.
+func (l layout) audit(t time.Time, writer string, n uint64) string {
+	return l.key("audit", timeKey(t), fmt.Sprintf("%s-%016x", writer, n))
 }
 
 // timeKey encodes t as hex so that string order is time order: seconds

@@ -52,6 +52,10 @@ var operations = &table[store.Operation]{
 		if old == nil && cur.Key != "" { // the key never changes once stored
 			ops = append(ops, clientv3.OpPut(l.opKey(cur.Key), cur.ID))
 		}
+		// Once final, it is indexed by the time it ended, for retention.
+		if cur.State.Final() && (old == nil || !old.State.Final()) {
+			ops = append(ops, clientv3.OpPut(l.ended(endTime(cur), cur.ID), cur.ID))
+		}
 		return ops
 	},
 	check: func(old, cur *store.Operation) error {

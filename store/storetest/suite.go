@@ -1,5 +1,5 @@
 // Package storetest is the behaviour suite every spuffbot store passes:
-// the embedded bbolt store (store.DB) and the etcd one (etcdstore.Store)
+// the embedded bbolt store (store/bolt) and the etcd one (etcdstore.Store)
 // run the same tests, so that the domain may use either.
 //
 // Run takes a function that opens a fresh, empty store for one test. The
@@ -18,34 +18,8 @@ import (
 	"github.com/spuffbot/spuffbot/store"
 )
 
-// Store is every method of a spuffbot store, as *store.DB has them
-// (opening and closing aside).
-type Store interface {
-	CreateInstance(ctx context.Context, inst store.Instance) error
-	PutInstance(ctx context.Context, inst store.Instance) error
-	GetInstance(ctx context.Context, name string) (*store.Instance, error)
-	UpdateInstance(ctx context.Context, name string, fn func(*store.Instance) error) (*store.Instance, error)
-	ListInstances(ctx context.Context, f store.InstanceFilter) ([]store.Instance, error)
-	FindInstanceByCloudID(ctx context.Context, provider, cloudID string) (*store.Instance, error)
-
-	Accept(ctx context.Context, a store.Acceptance) (store.Operation, bool, error)
-	CreateOperation(ctx context.Context, op store.Operation) (store.Operation, bool, error)
-	GetOperation(ctx context.Context, id string) (*store.Operation, error)
-	UpdateOperation(ctx context.Context, id string, fn func(*store.Operation) error) (*store.Operation, error)
-	ListOperations(ctx context.Context, unfinishedOnly bool) ([]store.Operation, error)
-
-	PutApproval(ctx context.Context, a store.Approval) error
-	GetApproval(ctx context.Context, opID string) (*store.Approval, error)
-	UpdateApproval(ctx context.Context, opID string, fn func(*store.Approval) error) (*store.Approval, error)
-	ListApprovals(ctx context.Context, pendingOnly bool) ([]store.Approval, error)
-
-	AddKey(ctx context.Context, k store.SSHKey) error
-	ListKeys(ctx context.Context, owner string) ([]store.SSHKey, error)
-	RemoveKey(ctx context.Context, owner, fingerprint string) error
-
-	Audit(ctx context.Context, ev store.AuditEvent) error
-	ListAudit(ctx context.Context, since time.Time, limit int) ([]store.AuditEvent, error)
-}
+// Store is every method of a spuffbot store (see store.Store).
+type Store = store.Store
 
 // Run runs the suite. open returns a new, empty store that uses the real
 // clock; it is called once per test, and the store is the test's alone.
@@ -70,6 +44,11 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"AcceptConcurrent", testAcceptConcurrent},
 		{"UpdateOperation", testUpdateOperation},
 		{"ListOperations", testListOperations},
+		{"OpenOperations", testOpenOperations},
+		{"FindOperationByKey", testFindOperationByKey},
+		{"ListEndedOperations", testListEndedOperations},
+		{"PruneOperations", testPruneOperations},
+		{"PruneAudit", testPruneAudit},
 		{"Approvals", testApprovals},
 		{"Keys", testKeys},
 		{"Audit", testAudit},

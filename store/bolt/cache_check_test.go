@@ -1,4 +1,4 @@
-package store
+package bolt
 
 import (
 	"bytes"
@@ -10,15 +10,17 @@ import (
 
 	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/spuffbot/spuffbot/store"
 )
 
 // fileInstances reads every instance straight from the file, bypassing the
 // cache, and checks that the file's index buckets name exactly them.
-func fileInstances(t *testing.T, db *DB) []Instance {
+func fileInstances(t *testing.T, db *DB) []store.Instance {
 	t.Helper()
-	var all []Instance
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	var all []store.Instance
+	err := db.bolt.View(func(tx *bbolt.Tx) error {
 		var err error
 		if all, err = instances.list(tx, nil, nil); err != nil {
 			return err
@@ -49,7 +51,7 @@ func fileInstances(t *testing.T, db *DB) []Instance {
 	if err != nil {
 		t.Fatalf("reading instances from the file: %v", err)
 	}
-	slices.SortFunc(all, func(a, b Instance) int { return compareInstances(&a, &b) })
+	slices.SortFunc(all, func(a, b store.Instance) int { return compareInstances(&a, &b) })
 	return all
 }
 
@@ -59,15 +61,15 @@ func checkAgrees(t *testing.T, db *DB) {
 	t.Helper()
 	ctx := context.Background()
 	file := fileInstances(t, db)
-	filters := []InstanceFilter{{}, {LiveOnly: true}, {Owner: "nobody"}, {Provider: "nowhere"}}
+	filters := []store.InstanceFilter{{}, {LiveOnly: true}, {Owner: "nobody"}, {Provider: "nowhere"}}
 	for _, i := range file {
-		filters = append(filters, InstanceFilter{Owner: i.Owner}, InstanceFilter{Owner: i.Owner, LiveOnly: true},
-			InstanceFilter{Provider: i.Provider}, InstanceFilter{Owner: i.Owner, Provider: i.Provider})
+		filters = append(filters, store.InstanceFilter{Owner: i.Owner}, store.InstanceFilter{Owner: i.Owner, LiveOnly: true},
+			store.InstanceFilter{Provider: i.Provider}, store.InstanceFilter{Owner: i.Owner, Provider: i.Provider})
 	}
 	for _, f := range filters {
-		var want []Instance
+		var want []store.Instance
 		for _, i := range file {
-			if (f.Owner == "" || i.Owner == f.Owner) && f.keeps(&i) {
+			if (f.Owner == "" || i.Owner == f.Owner) && f.Keeps(&i) {
 				want = append(want, i)
 			}
 		}
@@ -87,7 +89,7 @@ func checkAgrees(t *testing.T, db *DB) {
 		if want.CloudID == "" {
 			continue
 		}
-		var best *Instance
+		var best *store.Instance
 		for _, i := range file {
 			if i.Provider == want.Provider && i.CloudID == want.CloudID && (best == nil || better(&i, best)) {
 				best = &i
@@ -108,26 +110,26 @@ func seed(t *testing.T, db *DB, clk *clock) {
 	ctx := context.Background()
 	t0 := clk.Now()
 	for i := range 9 {
-		status := InstanceReady
+		status := store.InstanceReady
 		if i%4 == 3 {
-			status = InstanceDestroyed
+			status = store.InstanceDestroyed
 		}
-		mustCreate(t, db, Instance{Name: fmt.Sprintf("dev-%d", i), Owner: fmt.Sprintf("U%d", i%3),
+		mustCreate(t, db, store.Instance{Name: fmt.Sprintf("dev-%d", i), Owner: fmt.Sprintf("U%d", i%3),
 			Provider: []string{"hetzner", "aws"}[i%2], CloudID: fmt.Sprint(100 + i%5), Status: status,
 			OpID: fmt.Sprintf("op-%d", i), Created: t0.Add(time.Duration((i*5)%9/2) * time.Minute)})
 	}
 	clk.Advance(time.Hour)
 	steps := []func() error{
 		func() error {
-			_, err := db.UpdateInstance(ctx, "dev-1", func(i *Instance) error { i.Owner, i.CloudID = "U2", ""; return nil })
+			_, err := db.UpdateInstance(ctx, "dev-1", func(i *store.Instance) error { i.Owner, i.CloudID = "U2", ""; return nil })
 			return err
 		},
 		func() error {
-			return db.PutInstance(ctx, Instance{Name: "dev-2", Owner: "U0", Provider: "aws", CloudID: "7",
-				Status: InstanceReady, OpID: "op-2", Created: clk.Advance(time.Minute)})
+			return db.PutInstance(ctx, store.Instance{Name: "dev-2", Owner: "U0", Provider: "aws", CloudID: "7",
+				Status: store.InstanceReady, OpID: "op-2", Created: clk.Advance(time.Minute)})
 		},
 		func() error {
-			return db.CreateInstance(ctx, Instance{Name: "dev-3", Owner: "U1", Provider: "aws", Status: InstanceCreating})
+			return db.CreateInstance(ctx, store.Instance{Name: "dev-3", Owner: "U1", Provider: "aws", Status: store.InstanceCreating})
 		},
 	}
 	for _, step := range steps {

@@ -1,4 +1,4 @@
-package store
+package bolt
 
 import (
 	"cmp"
@@ -6,8 +6,10 @@ import (
 	"slices"
 	"sync"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/spuffbot/spuffbot/store"
 )
 
 // instanceCache is the instances bucket held in memory, so that the
@@ -26,12 +28,12 @@ import (
 type instanceCache struct {
 	mu     sync.RWMutex
 	closed bool
-	byName map[string]*Instance
+	byName map[string]*store.Instance
 	// all, each owner's and each cloud id's records, ordered by Created,
 	// then Name, the order ListInstances answers in.
-	all     []*Instance
-	byOwner map[string][]*Instance
-	byCloud map[cloudRef][]*Instance // only records with a cloud id
+	all     []*store.Instance
+	byOwner map[string][]*store.Instance
+	byCloud map[cloudRef][]*store.Instance // only records with a cloud id
 }
 
 type cloudRef struct{ provider, cloudID string }
@@ -39,18 +41,18 @@ type cloudRef struct{ provider, cloudID string }
 // cloneInstance returns a copy of i that shares nothing with it. Instance
 // holds only values today; a map or slice field added to it must be copied
 // here (TestCloneInstanceIsDeep fails until it is).
-func cloneInstance(i *Instance) Instance { return *i }
+func cloneInstance(i *store.Instance) store.Instance { return *i }
 
 // loadInstanceCache reads every instance of the file into a new cache.
-func loadInstanceCache(tx *bolt.Tx) (*instanceCache, error) {
+func loadInstanceCache(tx *bbolt.Tx) (*instanceCache, error) {
 	c := &instanceCache{
-		byName:  make(map[string]*Instance),
-		byOwner: make(map[string][]*Instance),
-		byCloud: make(map[cloudRef][]*Instance),
+		byName:  make(map[string]*store.Instance),
+		byOwner: make(map[string][]*store.Instance),
+		byCloud: make(map[cloudRef][]*store.Instance),
 	}
 	// The bucket is in name order: append everything, then sort once.
 	err := scan(tx.Bucket(bucketInstances), nil, func(k, data []byte) error {
-		inst := new(Instance)
+		inst := new(store.Instance)
 		err := instances.decode(k, data, inst)
 		if err == nil && inst.Name != string(k) {
 			err = fmt.Errorf("instance stored under %q is called %q", k, inst.Name)
@@ -83,7 +85,7 @@ func loadInstanceCache(tx *bolt.Tx) (*instanceCache, error) {
 // put records that cur was committed to the file, replacing the instance
 // of the same name if there was one. The cache keeps cur, which nothing
 // else may hold.
-func (c *instanceCache) put(cur *Instance) {
+func (c *instanceCache) put(cur *store.Instance) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -99,7 +101,7 @@ func (c *instanceCache) put(cur *Instance) {
 // same instance (same operation) reached the cache first: Accept commits
 // outside DB.commitInstance, so its cache update can trail an update made
 // right after its commit.
-func (c *instanceCache) putNew(cur *Instance) {
+func (c *instanceCache) putNew(cur *store.Instance) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -115,7 +117,7 @@ func (c *instanceCache) putNew(cur *Instance) {
 }
 
 // add puts inst, which must not be in the cache yet, into every index.
-func (c *instanceCache) add(inst *Instance) {
+func (c *instanceCache) add(inst *store.Instance) {
 	c.byName[inst.Name] = inst
 	c.all = insertOrdered(c.all, inst)
 	c.byOwner[inst.Owner] = insertOrdered(c.byOwner[inst.Owner], inst)
@@ -126,7 +128,7 @@ func (c *instanceCache) add(inst *Instance) {
 }
 
 // remove takes inst, which must be in the cache, out of every index.
-func (c *instanceCache) remove(inst *Instance) {
+func (c *instanceCache) remove(inst *store.Instance) {
 	delete(c.byName, inst.Name)
 	c.all = removeOrdered(c.all, inst)
 	if s := removeOrdered(c.byOwner[inst.Owner], inst); len(s) > 0 {
@@ -153,7 +155,7 @@ func (c *instanceCache) close() {
 }
 
 // get returns a copy of the instance called name, or nil.
-func (c *instanceCache) get(name string) (*Instance, error) {
+func (c *instanceCache) get(name string) (*store.Instance, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.closed {
@@ -168,7 +170,7 @@ func (c *instanceCache) get(name string) (*Instance, error) {
 }
 
 // list returns copies of the instances f selects, in Created, Name order.
-func (c *instanceCache) list(f InstanceFilter) ([]Instance, error) {
+func (c *instanceCache) list(f store.InstanceFilter) ([]store.Instance, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.closed {
@@ -182,7 +184,7 @@ func (c *instanceCache) list(f InstanceFilter) ([]Instance, error) {
 	if f.LiveOnly || f.Provider != "" {
 		n = 0
 		for _, inst := range from {
-			if f.keeps(inst) {
+			if f.Keeps(inst) {
 				n++
 			}
 		}
@@ -190,29 +192,24 @@ func (c *instanceCache) list(f InstanceFilter) ([]Instance, error) {
 	if n == 0 {
 		return nil, nil
 	}
-	out := make([]Instance, 0, n)
+	out := make([]store.Instance, 0, n)
 	for _, inst := range from {
-		if f.keeps(inst) {
+		if f.Keeps(inst) {
 			out = append(out, cloneInstance(inst))
 		}
 	}
 	return out, nil
 }
 
-// keeps reports whether f selects inst, its owner aside.
-func (f InstanceFilter) keeps(inst *Instance) bool {
-	return (!f.LiveOnly || inst.Status.Live()) && (f.Provider == "" || inst.Provider == f.Provider)
-}
-
 // findByCloudID returns a copy of the best instance with the cloud id (see
 // FindInstanceByCloudID), or nil.
-func (c *instanceCache) findByCloudID(provider, cloudID string) (*Instance, error) {
+func (c *instanceCache) findByCloudID(provider, cloudID string) (*store.Instance, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.closed {
 		return nil, berrors.ErrDatabaseNotOpen
 	}
-	var best *Instance
+	var best *store.Instance
 	for _, inst := range c.byCloud[cloudRef{provider, cloudID}] {
 		if best == nil || better(inst, best) {
 			best = inst
@@ -227,16 +224,16 @@ func (c *instanceCache) findByCloudID(provider, cloudID string) (*Instance, erro
 
 // compareInstances orders instances by Created, then Name; as names are
 // unique, no two cached instances compare equal.
-func compareInstances(a, b *Instance) int {
+func compareInstances(a, b *store.Instance) int {
 	return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.Name, b.Name))
 }
 
-func insertOrdered(s []*Instance, inst *Instance) []*Instance {
+func insertOrdered(s []*store.Instance, inst *store.Instance) []*store.Instance {
 	i, _ := slices.BinarySearchFunc(s, inst, compareInstances)
 	return slices.Insert(s, i, inst)
 }
 
-func removeOrdered(s []*Instance, inst *Instance) []*Instance {
+func removeOrdered(s []*store.Instance, inst *store.Instance) []*store.Instance {
 	i, found := slices.BinarySearchFunc(s, inst, compareInstances)
 	if !found || s[i] != inst {
 		panic(fmt.Sprintf("store: instance cache lost %q", inst.Name))

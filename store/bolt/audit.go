@@ -1,4 +1,4 @@
-package store
+package bolt
 
 import (
 	"bytes"
@@ -8,17 +8,19 @@ import (
 	"slices"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/spuffbot/spuffbot/store"
 )
 
 // auditLog stores events under their big-endian sequence number; the time
 // index holds timeKey(Time) followed by that number, so that "since" is a
 // seek rather than a scan.
-var auditLog = &table[AuditEvent]{
+var auditLog = &table[store.AuditEvent]{
 	kind:   "audit event",
 	bucket: bucketAudit,
-	key:    func(e *AuditEvent) []byte { return seqKey(e.Seq) },
-	reindex: func(tx *bolt.Tx, _, cur *AuditEvent) error {
+	key:    func(e *store.AuditEvent) []byte { return seqKey(e.Seq) },
+	reindex: func(tx *bbolt.Tx, _, cur *store.AuditEvent) error {
 		k := append(timeKey(cur.Time), seqKey(cur.Seq)...)
 		return tx.Bucket(bucketAuditTime).Put(k, nil)
 	},
@@ -38,11 +40,11 @@ func timeKey(t time.Time) []byte {
 
 // Audit appends ev to the audit log, giving it the next sequence number
 // and, when its Time is zero, the current time.
-func (db *DB) Audit(ctx context.Context, ev AuditEvent) error {
+func (db *DB) Audit(ctx context.Context, ev store.AuditEvent) error {
 	if ev.Time.IsZero() {
 		ev.Time = db.now()
 	}
-	err := db.update(ctx, func(tx *bolt.Tx) error { return appendAudit(tx, &ev) })
+	err := db.update(ctx, func(tx *bbolt.Tx) error { return appendAudit(tx, &ev) })
 	if err != nil {
 		return fmt.Errorf("store: audit %s by %s: %w", ev.Action, ev.Actor, err)
 	}
@@ -51,9 +53,9 @@ func (db *DB) Audit(ctx context.Context, ev AuditEvent) error {
 
 // ListAudit returns the events whose Time is at or after since, oldest
 // first. When limit is positive only the newest limit of them are kept.
-func (db *DB) ListAudit(ctx context.Context, since time.Time, limit int) ([]AuditEvent, error) {
-	var out []AuditEvent
-	err := db.view(ctx, func(tx *bolt.Tx) error {
+func (db *DB) ListAudit(ctx context.Context, since time.Time, limit int) ([]store.AuditEvent, error) {
+	var out []store.AuditEvent
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
 		c, from := tx.Bucket(bucketAuditTime).Cursor(), timeKey(since)
 		var seqs [][]byte
 		if limit > 0 {
@@ -66,7 +68,7 @@ func (db *DB) ListAudit(ctx context.Context, since time.Time, limit int) ([]Audi
 				seqs = append(seqs, k[timeKeyLen:])
 			}
 		}
-		out = make([]AuditEvent, 0, len(seqs))
+		out = make([]store.AuditEvent, 0, len(seqs))
 		b := tx.Bucket(bucketAudit)
 		for _, seq := range seqs {
 			ev, err := auditLog.getIn(b, seq)
@@ -87,7 +89,7 @@ func (db *DB) ListAudit(ctx context.Context, since time.Time, limit int) ([]Audi
 }
 
 // appendAudit gives ev the next sequence number and stores it.
-func appendAudit(tx *bolt.Tx, ev *AuditEvent) error {
+func appendAudit(tx *bbolt.Tx, ev *store.AuditEvent) error {
 	seq, err := tx.Bucket(bucketAudit).NextSequence()
 	if err != nil {
 		return err

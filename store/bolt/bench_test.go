@@ -1,4 +1,4 @@
-package store
+package bolt
 
 import (
 	"context"
@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/spuffbot/spuffbot/store"
 )
 
 // Scale of the benchmarks: 10,000 stored instances spread over 200 owners
@@ -27,16 +29,16 @@ func benchFile(b *testing.B) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.bolt.Update(func(tx *bbolt.Tx) error {
 		for i := range benchTotal {
-			inst := &Instance{
+			inst := &store.Instance{
 				Name: fmt.Sprintf("dev-%05d", i), Owner: fmt.Sprintf("U%03d", i%benchOwners),
 				Provider: "hetzner", CloudID: fmt.Sprint(1_000_000 + i), Size: "cx22", Region: "fsn1",
 				IP: "203.0.113.10", PriceHourly: 0.0071, Created: t0.Add(time.Duration(i) * time.Second),
-				LeaseExpiry: t0.Add(8 * time.Hour), Status: InstanceReady, OpID: fmt.Sprintf("op-%05d", i),
+				LeaseExpiry: t0.Add(8 * time.Hour), Status: store.InstanceReady, OpID: fmt.Sprintf("op-%05d", i),
 			}
 			if (i/benchOwners)%2 == 0 {
-				inst.Status = InstanceDestroyed
+				inst.Status = store.InstanceDestroyed
 			}
 			if err := instances.put(tx, nil, inst); err != nil {
 				return err
@@ -58,7 +60,7 @@ func benchFile(b *testing.B) string {
 func BenchmarkListInstances(b *testing.B) {
 	db := openAt(b, benchFile(b), newClock())
 	ctx := context.Background()
-	bench := func(f InstanceFilter, want int) func(*testing.B) {
+	bench := func(f store.InstanceFilter, want int) func(*testing.B) {
 		return func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -69,11 +71,11 @@ func BenchmarkListInstances(b *testing.B) {
 			}
 		}
 	}
-	b.Run("owner", bench(InstanceFilter{Owner: "U042"}, benchTotal/benchOwners))
-	b.Run("owner-live", bench(InstanceFilter{Owner: "U042", LiveOnly: true}, benchTotal/benchOwners/2))
-	b.Run("everyone", bench(InstanceFilter{}, benchTotal))
-	b.Run("everyone-live", bench(InstanceFilter{LiveOnly: true}, benchTotal/2))
-	b.Run("everyone-provider", bench(InstanceFilter{Provider: "hetzner"}, benchTotal))
+	b.Run("owner", bench(store.InstanceFilter{Owner: "U042"}, benchTotal/benchOwners))
+	b.Run("owner-live", bench(store.InstanceFilter{Owner: "U042", LiveOnly: true}, benchTotal/benchOwners/2))
+	b.Run("everyone", bench(store.InstanceFilter{}, benchTotal))
+	b.Run("everyone-live", bench(store.InstanceFilter{LiveOnly: true}, benchTotal/2))
+	b.Run("everyone-provider", bench(store.InstanceFilter{Provider: "hetzner"}, benchTotal))
 }
 
 // BenchmarkGetInstance reads single instances out of 10,000 stored: by
@@ -143,8 +145,8 @@ func BenchmarkCreateOperation(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			i++
-			op := Operation{ID: fmt.Sprintf("op-%d", i), Key: fmt.Sprintf("env-%d", i), Kind: OpUp,
-				State: OpAccepted, Owner: "U042", Provider: "hetzner", Request: []byte(`{"size":"cx22"}`)}
+			op := store.Operation{ID: fmt.Sprintf("op-%d", i), Key: fmt.Sprintf("env-%d", i), Kind: store.OpUp,
+				State: store.OpAccepted, Owner: "U042", Provider: "hetzner", Request: []byte(`{"size":"cx22"}`)}
 			if _, created, err := db.CreateOperation(ctx, op); err != nil || !created {
 				b.Fatalf("CreateOperation = %v, %v", created, err)
 			}
@@ -152,7 +154,7 @@ func BenchmarkCreateOperation(b *testing.B) {
 	})
 	b.Run("seen", func(b *testing.B) {
 		db, _ := openTest(b)
-		op := Operation{ID: "op-1", Key: "env-1", Kind: OpUp, State: OpAccepted, Owner: "U042"}
+		op := store.Operation{ID: "op-1", Key: "env-1", Kind: store.OpUp, State: store.OpAccepted, Owner: "U042"}
 		if _, _, err := db.CreateOperation(ctx, op); err != nil {
 			b.Fatal(err)
 		}

@@ -1,10 +1,10 @@
-package storetest_test
+package bolt_test
 
 import (
 	"path/filepath"
 	"testing"
 
-	"github.com/spuffbot/spuffbot/store"
+	"github.com/spuffbot/spuffbot/store/bolt"
 	"github.com/spuffbot/spuffbot/store/storetest"
 )
 
@@ -13,9 +13,9 @@ func TestBolt(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store {
 		t.Helper()
 		path := filepath.Join(t.TempDir(), "spuff.db")
-		db, err := store.Open(path, store.Options{})
+		db, err := bolt.Open(path, bolt.Options{})
 		if err != nil {
-			t.Fatalf("store.Open(%q) = %v", path, err)
+			t.Fatalf("bolt.Open(%q) = %v", path, err)
 		}
 		t.Cleanup(func() {
 			if err := db.Close(); err != nil {

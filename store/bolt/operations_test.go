@@ -1,4 +1,4 @@
-package store
+package bolt
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/spuffbot/spuffbot/store"
 )
 
 // TestListOperationsTies checks the tie-break of ListOperations' order.
@@ -18,7 +20,7 @@ func TestListOperationsTies(t *testing.T) {
 	// op-c, op-b and op-a share one Created, op-e and op-d a later one.
 	for _, group := range [][]string{{"op-c", "op-b", "op-a"}, {"op-e", "op-d"}} {
 		for _, id := range group {
-			if _, _, err := db.CreateOperation(ctx, Operation{ID: id, State: OpRunning}); err != nil {
+			if _, _, err := db.CreateOperation(ctx, store.Operation{ID: id, State: store.OpRunning}); err != nil {
 				t.Fatal(err)
 			}
 		}

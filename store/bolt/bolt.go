@@ -1,4 +1,4 @@
-package store
+package bolt
 
 import (
 	"bytes"
@@ -13,26 +13,20 @@ import (
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/spuffbot/spuffbot/store"
 )
 
 var (
-	// ErrNotFound is wrapped by errors for a record that does not exist.
-	ErrNotFound = errors.New("not found")
-	// ErrExists is wrapped by errors for a record that may not be written
-	// because one with the same identity is already there.
-	ErrExists = errors.New("already exists")
-	// ErrInUse is wrapped by the error Open returns when another process
-	// holds the database file.
-	ErrInUse = errors.New("in use by another spuffbot process")
-
 	errSchemaTooNew = errors.New("newer than this spuffbot supports")
 )
 
 // schemaVersion is the layout of buckets and keys this package reads and
-// writes. Open refuses a file with a newer one.
-const schemaVersion = 1
+// writes. Open refuses a file with a newer one. Version 2 added the
+// indexes of open operations and of operations by end time.
+const schemaVersion = 2
 
 // Buckets, all created by Open.
 var (
@@ -42,6 +36,8 @@ var (
 	bucketInstanceCloud = []byte("instances_by_cloud_id") // lp(provider) lp(cloud id) name -> nil
 	bucketOperations    = []byte("operations")
 	bucketOperationKey  = []byte("operations_by_key") // key -> operation id
+	bucketOperationOpen = []byte("operations_open")   // id -> nil, while not final
+	bucketOperationEnd  = []byte("operations_by_end") // time key, id -> nil, once final
 	bucketApprovals     = []byte("approvals")
 	bucketSSHKeys       = []byte("ssh_keys")      // lp(owner) fingerprint -> key
 	bucketAudit         = []byte("audit")         // big-endian seq -> event
@@ -49,7 +45,8 @@ var (
 
 	allBuckets = [][]byte{
 		bucketMeta, bucketInstances, bucketInstanceOwner, bucketInstanceCloud,
-		bucketOperations, bucketOperationKey, bucketApprovals, bucketSSHKeys,
+		bucketOperations, bucketOperationKey, bucketOperationOpen, bucketOperationEnd,
+		bucketApprovals, bucketSSHKeys,
 		bucketAudit, bucketAuditTime,
 	}
 
@@ -63,13 +60,17 @@ type Options struct {
 	Timeout time.Duration
 	// Now is the clock that stamps records. Nil means time.Now.
 	Now func() time.Time
+	// NoSync skips the disk sync of every commit, for tests and
+	// benchmarks that write many records: a crash may lose or damage
+	// the file. Never set it in production.
+	NoSync bool
 }
 
 // DB is spuffbot's state in one bbolt file. It is safe for concurrent use.
 // It keeps the instances in memory as well (see instanceCache), which is
 // right only because an open DB is the one writer of its file.
 type DB struct {
-	bolt  *bolt.DB
+	bolt  *bbolt.DB
 	path  string
 	clock func() time.Time
 
@@ -79,6 +80,10 @@ type DB struct {
 	// next writer in, too late for that).
 	instWrite sync.Mutex
 	cache     *instanceCache
+
+	// opWrite is to the open operations what instWrite is to instances.
+	opWrite sync.Mutex
+	open    *openCache
 }
 
 // Open opens the database at path, creating the file (mode 0600) and its
@@ -95,32 +100,38 @@ func Open(path string, opts Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: create directory for %s: %w", path, err)
 	}
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout})
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.Timeout})
 	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("database %s is %w", path, ErrInUse)
+		return nil, fmt.Errorf("database %s is %w", path, store.ErrInUse)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	bdb.MaxBatchDelay = batchDelay
+	bdb.NoSync = opts.NoSync
 	var cache *instanceCache
-	err = bdb.Update(func(tx *bolt.Tx) error {
+	var open *openCache
+	err = bdb.Update(func(tx *bbolt.Tx) error {
 		if err := migrate(tx); err != nil {
 			return err
 		}
-		cache, err = loadInstanceCache(tx)
+		if cache, err = loadInstanceCache(tx); err != nil {
+			return err
+		}
+		open, err = loadOpenCache(tx)
 		return err
 	})
 	if err != nil {
 		_ = bdb.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	return &DB{bolt: bdb, path: path, clock: opts.Now, cache: cache}, nil
+	return &DB{bolt: bdb, path: path, clock: opts.Now, cache: cache, open: open}, nil
 }
 
-// migrate checks the schema version, creates the buckets and records the
-// version. Version 1 is the first, so there is nothing to convert yet.
-func migrate(tx *bolt.Tx) error {
+// migrate checks the schema version, creates the buckets, fills the
+// indexes a file of an older version lacks and records the version.
+func migrate(tx *bbolt.Tx) error {
+	var from uint64
 	if meta := tx.Bucket(bucketMeta); meta != nil {
 		if raw := meta.Get(keySchemaVersion); raw != nil {
 			v, err := strconv.ParseUint(string(raw), 10, 64)
@@ -130,11 +141,17 @@ func migrate(tx *bolt.Tx) error {
 			if v > schemaVersion {
 				return fmt.Errorf("schema version %d is %w (up to %d)", v, errSchemaTooNew, schemaVersion)
 			}
+			from = v
 		}
 	}
 	for _, name := range allBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	if from == 1 {
+		if err := indexOperations(tx); err != nil {
+			return fmt.Errorf("migrate to schema version 2: %w", err)
 		}
 	}
 	return tx.Bucket(bucketMeta).Put(keySchemaVersion, []byte(strconv.Itoa(schemaVersion)))
@@ -157,14 +174,14 @@ func (db *DB) Path() string { return db.path }
 // now is the time records are stamped with, in UTC.
 func (db *DB) now() time.Time { return db.clock().UTC() }
 
-func (db *DB) view(ctx context.Context, fn func(*bolt.Tx) error) error {
+func (db *DB) view(ctx context.Context, fn func(*bbolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	return db.bolt.View(fn)
 }
 
-func (db *DB) update(ctx context.Context, fn func(*bolt.Tx) error) error {
+func (db *DB) update(ctx context.Context, fn func(*bbolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -178,20 +195,20 @@ type table[T any] struct {
 	key    func(*T) []byte
 	// reindex, when set, brings the kind's index buckets in line after a
 	// write; old is nil when the record is new.
-	reindex func(tx *bolt.Tx, old, cur *T) error
+	reindex func(tx *bbolt.Tx, old, cur *T) error
 	// check, when set, refuses an update that changes more than the record
 	// may change; the key never may.
 	check func(old, cur *T) error
 }
 
 // get returns the record stored under key, or nil if there is none.
-func (t *table[T]) get(tx *bolt.Tx, key []byte) (*T, error) {
+func (t *table[T]) get(tx *bbolt.Tx, key []byte) (*T, error) {
 	return t.getIn(tx.Bucket(t.bucket), key)
 }
 
 // getIn is get for a caller that holds the kind's bucket already, as a
 // read transaction opens a bucket anew on every tx.Bucket.
-func (t *table[T]) getIn(b *bolt.Bucket, key []byte) (*T, error) {
+func (t *table[T]) getIn(b *bbolt.Bucket, key []byte) (*T, error) {
 	data := b.Get(key)
 	if data == nil {
 		return nil, nil
@@ -212,16 +229,16 @@ func (t *table[T]) decode(key, data []byte, v *T) error {
 }
 
 // mustGet is get with a missing record as an error wrapping ErrNotFound.
-func (t *table[T]) mustGet(tx *bolt.Tx, key []byte) (*T, error) {
+func (t *table[T]) mustGet(tx *bbolt.Tx, key []byte) (*T, error) {
 	v, err := t.get(tx, key)
 	if err == nil && v == nil {
-		err = ErrNotFound
+		err = store.ErrNotFound
 	}
 	return v, err
 }
 
 // put writes cur, which replaces old (nil if there was none).
-func (t *table[T]) put(tx *bolt.Tx, old, cur *T) error {
+func (t *table[T]) put(tx *bbolt.Tx, old, cur *T) error {
 	data, err := json.Marshal(cur)
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", t.kind, err)
@@ -238,7 +255,7 @@ func (t *table[T]) put(tx *bolt.Tx, old, cur *T) error {
 // list returns the records whose key starts with prefix (all of them when
 // prefix is empty) and that keep accepts (all when keep is nil), in key
 // order.
-func (t *table[T]) list(tx *bolt.Tx, prefix []byte, keep func(*T) bool) ([]T, error) {
+func (t *table[T]) list(tx *bbolt.Tx, prefix []byte, keep func(*T) bool) ([]T, error) {
 	var out []T
 	err := scan(tx.Bucket(t.bucket), prefix, func(k, data []byte) error {
 		var v T
@@ -256,7 +273,7 @@ func (t *table[T]) list(tx *bolt.Tx, prefix []byte, keep func(*T) bool) ([]T, er
 // load reads one record in its own transaction.
 func (t *table[T]) load(ctx context.Context, db *DB, key string) (*T, error) {
 	var v *T
-	err := db.view(ctx, func(tx *bolt.Tx) error {
+	err := db.view(ctx, func(tx *bbolt.Tx) error {
 		var err error
 		v, err = t.mustGet(tx, []byte(key))
 		return err
@@ -273,7 +290,7 @@ func (t *table[T]) load(ctx context.Context, db *DB, key string) (*T, error) {
 func (t *table[T]) update(ctx context.Context, db *DB, key string, fn func(*T) error) (*T, error) {
 	var cur *T
 	var fnErr error
-	err := db.update(ctx, func(tx *bolt.Tx) error {
+	err := db.update(ctx, func(tx *bbolt.Tx) error {
 		old, err := t.mustGet(tx, []byte(key))
 		if err != nil {
 			return err
@@ -304,7 +321,7 @@ func (t *table[T]) update(ctx context.Context, db *DB, key string, fn func(*T) e
 
 // scan calls fn for every key in b that starts with prefix, in key order;
 // an empty prefix visits every key.
-func scan(b *bolt.Bucket, prefix []byte, fn func(k, v []byte) error) error {
+func scan(b *bbolt.Bucket, prefix []byte, fn func(k, v []byte) error) error {
 	c := b.Cursor()
 	k, v := c.First()
 	if len(prefix) > 0 {
@@ -329,10 +346,12 @@ func lp(b []byte, s string) []byte {
 // transaction on the file (the in-memory copy of instances would answer
 // even for a broken file).
 func (db *DB) Ping(ctx context.Context) error {
-	return db.view(ctx, func(tx *bolt.Tx) error {
+	return db.view(ctx, func(tx *bbolt.Tx) error {
 		if tx.Bucket(bucketMeta) == nil {
 			return errors.New("store: meta bucket missing")
 		}
 		return nil
 	})
 }
+
+var _ store.Store = (*DB)(nil)

@@ -1,4 +1,4 @@
-package store
+package bolt
 
 import (
 	"context"
@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/spuffbot/spuffbot/store"
 )
 
 // clock is a test clock that moves only when told to.
@@ -54,7 +56,7 @@ func openTest(t testing.TB) (*DB, *clock) {
 	return openAt(t, filepath.Join(t.TempDir(), "spuff.db"), clk), clk
 }
 
-func mustCreate(t *testing.T, db *DB, insts ...Instance) {
+func mustCreate(t *testing.T, db *DB, insts ...store.Instance) {
 	t.Helper()
 	for _, inst := range insts {
 		if err := db.CreateInstance(context.Background(), inst); err != nil {
@@ -91,8 +93,8 @@ func TestOpenInUse(t *testing.T) {
 		t.Fatalf("Open(%q) = %v", path, err)
 	}
 	_, err = Open(path, Options{Timeout: 100 * time.Millisecond})
-	if !errors.Is(err, ErrInUse) {
-		t.Fatalf("second Open(%q) = %v, want %v", path, err, ErrInUse)
+	if !errors.Is(err, store.ErrInUse) {
+		t.Fatalf("second Open(%q) = %v, want %v", path, err, store.ErrInUse)
 	}
 	want := "database " + path + " is in use by another spuffbot process"
 	if err.Error() != want {
@@ -119,25 +121,25 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	setSchemaVersion(t, path, "2")
+	setSchemaVersion(t, path, "3")
 
 	_, err = Open(path, Options{})
 	if !errors.Is(err, errSchemaTooNew) {
-		t.Fatalf("Open(%q) of schema 2 = %v, want %v", path, err, errSchemaTooNew)
+		t.Fatalf("Open(%q) of schema 3 = %v, want %v", path, err, errSchemaTooNew)
 	}
-	if !strings.Contains(err.Error(), "schema version 2") {
-		t.Errorf("Open(%q) error = %q, want it to name schema version 2", path, err)
+	if !strings.Contains(err.Error(), "schema version 3") {
+		t.Errorf("Open(%q) error = %q, want it to name schema version 3", path, err)
 	}
 }
 
 func setSchemaVersion(t *testing.T, path, v string) {
 	t.Helper()
-	bdb, err := bolt.Open(path, 0o600, nil)
+	bdb, err := bbolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer bdb.Close()
-	err = bdb.Update(func(tx *bolt.Tx) error {
+	err = bdb.Update(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketMeta).Put(keySchemaVersion, []byte(v))
 	})
 	if err != nil {
@@ -163,18 +165,18 @@ func TestReopenKeepsEverything(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "spuff.db")
 	clk := newClock()
 	now := clk.Now()
-	inst := Instance{
+	inst := store.Instance{
 		Name: "dev-ada", Provider: "hetzner", CloudID: "4711", Owner: "U1", Size: "cx22",
 		Region: "fsn1", IP: "203.0.113.7", PriceHourly: 0.0071, Created: now,
-		LeaseExpiry: now.Add(8 * time.Hour), Status: InstanceReady, OpID: "op-1",
+		LeaseExpiry: now.Add(8 * time.Hour), Status: store.InstanceReady, OpID: "op-1",
 	}
-	op := Operation{ID: "op-1", Key: "env-1", Kind: OpUp, State: OpRunning, Owner: "U1",
+	op := store.Operation{ID: "op-1", Key: "env-1", Kind: store.OpUp, State: store.OpRunning, Owner: "U1",
 		Provider: "hetzner", Instance: "dev-ada", Request: []byte(`{"size":"cx22"}`)}
-	appr := Approval{OpID: "op-1", State: ApprovalPending, Requester: "U1",
+	appr := store.Approval{OpID: "op-1", State: store.ApprovalPending, Requester: "U1",
 		Expires: now.Add(time.Hour), Cards: []string{"C1/1.2"}}
-	key := SSHKey{Owner: "U1", Fingerprint: "SHA256:abc", Type: "ssh-ed25519",
+	key := store.SSHKey{Owner: "U1", Fingerprint: "SHA256:abc", Type: "ssh-ed25519",
 		PublicKey: "ssh-ed25519 AAAA ada@laptop"}
-	ev := AuditEvent{Actor: "U1", Action: "up", Target: "dev-ada", Outcome: "ok", OpID: "op-1"}
+	ev := store.AuditEvent{Actor: "U1", Action: "up", Target: "dev-ada", Outcome: "ok", OpID: "op-1"}
 
 	db := openAt(t, path, clk)
 	if err := db.CreateInstance(ctx, inst); err != nil {
@@ -201,14 +203,14 @@ func TestReopenKeepsEverything(t *testing.T) {
 	if diff := cmp.Diff(inst, *gotInst); diff != "" {
 		t.Errorf("GetInstance after reopen (-want +got):\n%s", diff)
 	}
-	byOwner, err := db.ListInstances(ctx, InstanceFilter{Owner: "U1"})
+	byOwner, err := db.ListInstances(ctx, store.InstanceFilter{Owner: "U1"})
 	if err != nil || len(byOwner) != 1 {
 		t.Errorf("ListInstances(owner U1) after reopen = %v, %v, want 1 instance", byOwner, err)
 	}
 	if _, err := db.FindInstanceByCloudID(ctx, "hetzner", "4711"); err != nil {
 		t.Errorf("FindInstanceByCloudID after reopen = %v", err)
 	}
-	gotOp, created, err := db.CreateOperation(ctx, Operation{ID: "op-2", Key: "env-1"})
+	gotOp, created, err := db.CreateOperation(ctx, store.Operation{ID: "op-2", Key: "env-1"})
 	if err != nil || created {
 		t.Errorf("CreateOperation(same key) after reopen = %v, %v, want the old one", created, err)
 	}
@@ -228,7 +230,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]SSHKey{key}, keys); diff != "" {
+	if diff := cmp.Diff([]store.SSHKey{key}, keys); diff != "" {
 		t.Errorf("ListKeys after reopen (-want +got):\n%s", diff)
 	}
 	ev.Seq, ev.Time = 1, now
@@ -236,7 +238,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]AuditEvent{ev}, events); diff != "" {
+	if diff := cmp.Diff([]store.AuditEvent{ev}, events); diff != "" {
 		t.Errorf("ListAudit after reopen (-want +got):\n%s", diff)
 	}
 	if err := db.Audit(ctx, ev); err != nil {

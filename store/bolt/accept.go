@@ -1,4 +1,4 @@
-package store
+package bolt
 
 import (
 	"context"
@@ -6,28 +6,10 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/spuffbot/spuffbot/store"
 )
-
-// ErrQuota is wrapped by Accept's error when the owner already has as many
-// live instances as Acceptance.MaxLive allows.
-var ErrQuota = errors.New("quota reached")
-
-// Acceptance is one accepted request, journaled by Accept in a single
-// transaction.
-type Acceptance struct {
-	// Op is the operation to journal; ID is required. A Key seen before
-	// makes Accept return the earlier operation and write nothing.
-	Op Operation
-	// Reserve, when set, is a new instance recorded with the operation. Its
-	// name must not belong to a live instance (ErrExists).
-	Reserve *Instance
-	// MaxLive, when positive, refuses with ErrQuota if Reserve's owner has
-	// MaxLive live instances already.
-	MaxLive int
-	// Audit, when set, is appended to the audit log.
-	Audit *AuditEvent
-}
 
 // batchDelay is how long a write waits for others to share its disk sync.
 // A burst of commands then costs a few syncs instead of one each.
@@ -39,19 +21,19 @@ const batchDelay = 2 * time.Millisecond
 // disk sync: this is the write on the path to acknowledging a chat
 // command. When a.Op.Key was seen it returns the earlier operation and
 // false, writing nothing.
-func (db *DB) Accept(ctx context.Context, a Acceptance) (Operation, bool, error) {
+func (db *DB) Accept(ctx context.Context, a store.Acceptance) (store.Operation, bool, error) {
 	if a.Op.ID == "" {
-		return Operation{}, false, errors.New("store: accept: operation id is required")
+		return store.Operation{}, false, errors.New("store: accept: operation id is required")
 	}
 	if err := ctx.Err(); err != nil {
-		return Operation{}, false, err
+		return store.Operation{}, false, err
 	}
 	var (
-		seen     *Operation
-		op       Operation
-		reserved *Instance
+		seen     *store.Operation
+		op       store.Operation
+		reserved *store.Instance
 	)
-	err := db.bolt.Batch(func(tx *bolt.Tx) error {
+	err := db.bolt.Batch(func(tx *bbolt.Tx) error {
 		// Batch may run fn more than once: start from the inputs each time.
 		seen, op, reserved = nil, a.Op, nil
 		var err error
@@ -61,7 +43,7 @@ func (db *DB) Accept(ctx context.Context, a Acceptance) (Operation, bool, error)
 		if old, err := operations.get(tx, []byte(op.ID)); err != nil {
 			return err
 		} else if old != nil {
-			return ErrExists
+			return store.ErrExists
 		}
 		now := db.now()
 		if a.Reserve != nil {
@@ -88,7 +70,7 @@ func (db *DB) Accept(ctx context.Context, a Acceptance) (Operation, bool, error)
 		return nil
 	})
 	if err != nil {
-		return Operation{}, false, fmt.Errorf("store: accept operation %q: %w", a.Op.ID, err)
+		return store.Operation{}, false, fmt.Errorf("store: accept operation %q: %w", a.Op.ID, err)
 	}
 	if seen != nil {
 		return *seen, false, nil
@@ -96,11 +78,12 @@ func (db *DB) Accept(ctx context.Context, a Acceptance) (Operation, bool, error)
 	if reserved != nil {
 		db.cache.putNew(asStored(reserved))
 	}
+	db.noteAccepted(ctx, &op)
 	return op, true, nil
 }
 
 // seenOperation returns the operation journaled under key, if any.
-func seenOperation(tx *bolt.Tx, key string) (*Operation, error) {
+func seenOperation(tx *bbolt.Tx, key string) (*store.Operation, error) {
 	if key == "" {
 		return nil, nil
 	}
@@ -117,13 +100,13 @@ func seenOperation(tx *bolt.Tx, key string) (*Operation, error) {
 
 // reserveInstance writes inst if its name is free and its owner is under
 // maxLive live instances.
-func reserveInstance(tx *bolt.Tx, inst *Instance, maxLive int) error {
+func reserveInstance(tx *bbolt.Tx, inst *store.Instance, maxLive int) error {
 	old, err := instances.get(tx, []byte(inst.Name))
 	if err != nil {
 		return err
 	}
 	if old != nil && old.Status.Live() {
-		return fmt.Errorf("%w: instance %s, %s, owned by %s", ErrExists, inst.Name, old.Status, old.Owner)
+		return fmt.Errorf("%w: instance %s, %s, owned by %s", store.ErrExists, inst.Name, old.Status, old.Owner)
 	}
 	if maxLive > 0 {
 		n, err := liveOwned(tx, inst.Owner)
@@ -131,7 +114,7 @@ func reserveInstance(tx *bolt.Tx, inst *Instance, maxLive int) error {
 			return err
 		}
 		if n >= maxLive {
-			return fmt.Errorf("%w: %s has %d live instances", ErrQuota, inst.Owner, n)
+			return fmt.Errorf("%w: %s has %d live instances", store.ErrQuota, inst.Owner, n)
 		}
 	}
 	return instances.put(tx, old, inst)
@@ -139,7 +122,7 @@ func reserveInstance(tx *bolt.Tx, inst *Instance, maxLive int) error {
 
 // liveOwned counts owner's live instances through the owner index, which a
 // transaction sees with its own uncommitted writes.
-func liveOwned(tx *bolt.Tx, owner string) (int, error) {
+func liveOwned(tx *bbolt.Tx, owner string) (int, error) {
 	prefix := lp(nil, owner)
 	b := tx.Bucket(bucketInstances)
 	n := 0

@@ -1,4 +1,4 @@
-package store
+package bolt
 
 import (
 	"cmp"
@@ -13,7 +13,9 @@ import (
 	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/spuffbot/spuffbot/store"
 )
 
 func TestCacheAgreesAfterReopen(t *testing.T) {
@@ -23,7 +25,7 @@ func TestCacheAgreesAfterReopen(t *testing.T) {
 	db := openAt(t, path, clk)
 	seed(t, db, clk)
 	checkAgrees(t, db)
-	before, err := db.ListInstances(ctx, InstanceFilter{})
+	before, err := db.ListInstances(ctx, store.InstanceFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +35,7 @@ func TestCacheAgreesAfterReopen(t *testing.T) {
 
 	db = openAt(t, path, clk)
 	checkAgrees(t, db)
-	after, err := db.ListInstances(ctx, InstanceFilter{})
+	after, err := db.ListInstances(ctx, store.InstanceFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,46 +54,46 @@ func TestCacheUnchangedByFailedWrites(t *testing.T) {
 		write func(db *DB) error
 	}{
 		{"update fn error", func(db *DB) error {
-			_, err := db.UpdateInstance(ctx, "dev-0", func(i *Instance) error {
-				i.Owner, i.CloudID, i.Status, i.Created = "U9", "999", InstanceFailed, time.Time{}
+			_, err := db.UpdateInstance(ctx, "dev-0", func(i *store.Instance) error {
+				i.Owner, i.CloudID, i.Status, i.Created = "U9", "999", store.InstanceFailed, time.Time{}
 				return errNo
 			})
 			return err
 		}},
 		{"update renames", func(db *DB) error {
-			_, err := db.UpdateInstance(ctx, "dev-0", func(i *Instance) error { i.Name, i.Owner = "other", "U9"; return nil })
+			_, err := db.UpdateInstance(ctx, "dev-0", func(i *store.Instance) error { i.Name, i.Owner = "other", "U9"; return nil })
 			return err
 		}},
 		{"update missing", func(db *DB) error {
-			_, err := db.UpdateInstance(ctx, "nope", func(i *Instance) error { return nil })
+			_, err := db.UpdateInstance(ctx, "nope", func(i *store.Instance) error { return nil })
 			return err
 		}},
 		{"update canceled", func(db *DB) error {
-			_, err := db.UpdateInstance(canceled, "dev-0", func(i *Instance) error { i.Owner = "U9"; return nil })
+			_, err := db.UpdateInstance(canceled, "dev-0", func(i *store.Instance) error { i.Owner = "U9"; return nil })
 			return err
 		}},
 		{"create over a live one", func(db *DB) error {
-			return db.CreateInstance(ctx, Instance{Name: "dev-0", Owner: "U9", Status: InstanceCreating})
+			return db.CreateInstance(ctx, store.Instance{Name: "dev-0", Owner: "U9", Status: store.InstanceCreating})
 		}},
 		{"put over another operation's", func(db *DB) error {
-			return db.PutInstance(ctx, Instance{Name: "dev-0", Owner: "U9", OpID: "op-9", Status: InstanceReady})
+			return db.PutInstance(ctx, store.Instance{Name: "dev-0", Owner: "U9", OpID: "op-9", Status: store.InstanceReady})
 		}},
 		{"create canceled", func(db *DB) error {
-			return db.CreateInstance(canceled, Instance{Name: "new", Owner: "U9", Status: InstanceCreating})
+			return db.CreateInstance(canceled, store.Instance{Name: "new", Owner: "U9", Status: store.InstanceCreating})
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			db, clk := openTest(t)
 			seed(t, db, clk)
-			before, err := db.ListInstances(ctx, InstanceFilter{})
+			before, err := db.ListInstances(ctx, store.InstanceFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if err := tt.write(db); err == nil {
 				t.Fatalf("%s = nil error, want one", tt.name)
 			}
-			after, err := db.ListInstances(ctx, InstanceFilter{})
+			after, err := db.ListInstances(ctx, store.InstanceFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -110,15 +112,15 @@ func TestCacheConcurrent(t *testing.T) {
 	db, clk := openTest(t)
 	const instCount, workers, rounds = 4, 8, 6
 	for i := range instCount {
-		mustCreate(t, db, Instance{Name: fmt.Sprintf("dev-%d", i), Owner: "U0", Provider: "hetzner",
-			CloudID: fmt.Sprint(i), Status: InstanceReady, Created: clk.Advance(time.Second)})
+		mustCreate(t, db, store.Instance{Name: fmt.Sprintf("dev-%d", i), Owner: "U0", Provider: "hetzner",
+			CloudID: fmt.Sprint(i), Status: store.InstanceReady, Created: clk.Advance(time.Second)})
 	}
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for r := range rounds {
 				name := fmt.Sprintf("dev-%d", (w+r)%instCount)
-				_, err := db.UpdateInstance(ctx, name, func(i *Instance) error {
+				_, err := db.UpdateInstance(ctx, name, func(i *store.Instance) error {
 					i.PriceHourly++
 					i.Owner, i.CloudID = fmt.Sprintf("U%d", w%3), fmt.Sprint(w*100+r)
 					i.Created = i.Created.Add(time.Millisecond) // moves it in the ordered lists
@@ -127,12 +129,12 @@ func TestCacheConcurrent(t *testing.T) {
 				if err != nil {
 					t.Errorf("UpdateInstance(%q) = %v", name, err)
 				}
-				_, err = db.UpdateInstance(ctx, name, func(i *Instance) error { i.Owner = "U9"; return errors.New("no") })
+				_, err = db.UpdateInstance(ctx, name, func(i *store.Instance) error { i.Owner = "U9"; return errors.New("no") })
 				if err == nil {
 					t.Errorf("UpdateInstance(%q) with failing fn = nil error", name)
 				}
-				fresh := Instance{Name: fmt.Sprintf("w%d-%d", w, r), Owner: "U1", Provider: "aws",
-					CloudID: fmt.Sprint(r), Status: InstanceCreating, OpID: fmt.Sprint(w)}
+				fresh := store.Instance{Name: fmt.Sprintf("w%d-%d", w, r), Owner: "U1", Provider: "aws",
+					CloudID: fmt.Sprint(r), Status: store.InstanceCreating, OpID: fmt.Sprint(w)}
 				if err := db.PutInstance(ctx, fresh); err != nil {
 					t.Errorf("PutInstance(%q) = %v", fresh.Name, err)
 				}
@@ -140,14 +142,14 @@ func TestCacheConcurrent(t *testing.T) {
 		})
 		wg.Go(func() {
 			for r := range rounds * 3 {
-				if _, err := db.ListInstances(ctx, InstanceFilter{Owner: fmt.Sprintf("U%d", r%3)}); err != nil {
+				if _, err := db.ListInstances(ctx, store.InstanceFilter{Owner: fmt.Sprintf("U%d", r%3)}); err != nil {
 					t.Errorf("ListInstances = %v", err)
 				}
-				if _, err := db.ListInstances(ctx, InstanceFilter{LiveOnly: true}); err != nil {
+				if _, err := db.ListInstances(ctx, store.InstanceFilter{LiveOnly: true}); err != nil {
 					t.Errorf("ListInstances = %v", err)
 				}
 				_, err := db.FindInstanceByCloudID(ctx, "aws", fmt.Sprint(r%rounds))
-				if err != nil && !errors.Is(err, ErrNotFound) {
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
 					t.Errorf("FindInstanceByCloudID = %v", err)
 				}
 			}
@@ -155,7 +157,7 @@ func TestCacheConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 	checkAgrees(t, db)
-	all, err := db.ListInstances(ctx, InstanceFilter{})
+	all, err := db.ListInstances(ctx, store.InstanceFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,14 +177,14 @@ func TestCacheHandsOutCopies(t *testing.T) {
 	db, clk := openTest(t)
 	seed(t, db, clk)
 	before := fileInstances(t, db)
-	spoil := func(i *Instance) { i.Owner, i.CloudID, i.Status = "spoiled", "spoiled", InstanceFailed }
+	spoil := func(i *store.Instance) { i.Owner, i.CloudID, i.Status = "spoiled", "spoiled", store.InstanceFailed }
 
 	got, err := db.GetInstance(ctx, "dev-0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	spoil(got)
-	list, err := db.ListInstances(ctx, InstanceFilter{})
+	list, err := db.ListInstances(ctx, store.InstanceFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,13 +195,13 @@ func TestCacheHandsOutCopies(t *testing.T) {
 		t.Fatal(err)
 	}
 	spoil(got)
-	if got, err = db.UpdateInstance(ctx, "dev-4", func(i *Instance) error { i.IP = "203.0.113.4"; return nil }); err != nil {
+	if got, err = db.UpdateInstance(ctx, "dev-4", func(i *store.Instance) error { i.IP = "203.0.113.4"; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	spoil(got)
-	before[slices.IndexFunc(before, func(i Instance) bool { return i.Name == "dev-4" })].IP = "203.0.113.4"
+	before[slices.IndexFunc(before, func(i store.Instance) bool { return i.Name == "dev-4" })].IP = "203.0.113.4"
 
-	after, err := db.ListInstances(ctx, InstanceFilter{})
+	after, err := db.ListInstances(ctx, store.InstanceFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +216,7 @@ func TestCacheHandsOutCopies(t *testing.T) {
 // and this test learns the field.
 func TestCloneInstanceIsDeep(t *testing.T) {
 	deepCopied := map[string]bool{} // fields cloneInstance copies deeply
-	for _, f := range reflect.VisibleFields(reflect.TypeFor[Instance]()) {
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[store.Instance]()) {
 		switch f.Type.Kind() {
 		case reflect.Map, reflect.Slice, reflect.Pointer, reflect.Interface, reflect.Chan, reflect.Func, reflect.UnsafePointer:
 			if !deepCopied[f.Name] {
@@ -234,13 +236,13 @@ func TestClosedDBAnswersNothing(t *testing.T) {
 	if got, err := db.GetInstance(ctx, "dev-0"); err == nil {
 		t.Errorf("GetInstance after Close = %+v, nil error, want an error", got)
 	}
-	if got, err := db.ListInstances(ctx, InstanceFilter{}); err == nil {
+	if got, err := db.ListInstances(ctx, store.InstanceFilter{}); err == nil {
 		t.Errorf("ListInstances after Close = %d instances, nil error, want an error", len(got))
 	}
-	if got, err := db.FindInstanceByCloudID(ctx, "hetzner", "100"); err == nil || errors.Is(err, ErrNotFound) {
+	if got, err := db.FindInstanceByCloudID(ctx, "hetzner", "100"); err == nil || errors.Is(err, store.ErrNotFound) {
 		t.Errorf("FindInstanceByCloudID after Close = %+v, %v, want an error other than not found", got, err)
 	}
-	if err := db.CreateInstance(ctx, Instance{Name: "late"}); err == nil {
+	if err := db.CreateInstance(ctx, store.Instance{Name: "late"}); err == nil {
 		t.Errorf("CreateInstance after Close = nil error, want one")
 	}
 }
@@ -254,7 +256,7 @@ func TestOpenRefusesUndecodableInstance(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "spuff.db")
 			db := openAt(t, path, newClock())
-			err := db.bolt.Update(func(tx *bolt.Tx) error {
+			err := db.bolt.Update(func(tx *bbolt.Tx) error {
 				return tx.Bucket(bucketInstances).Put([]byte(tt.key), []byte(tt.value))
 			})
 			if err != nil {
@@ -274,12 +276,12 @@ func TestOpenRefusesUndecodableInstance(t *testing.T) {
 func TestCompareInstances(t *testing.T) {
 	t0 := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 	tests := []struct {
-		a, b Instance
+		a, b store.Instance
 		want int
 	}{
-		{Instance{Name: "b", Created: t0}, Instance{Name: "a", Created: t0.Add(time.Nanosecond)}, -1},
-		{Instance{Name: "a", Created: t0}, Instance{Name: "b", Created: t0}, -1},
-		{Instance{Name: "a", Created: t0}, Instance{Name: "a", Created: t0.In(time.FixedZone("X", 3600))}, 0},
+		{store.Instance{Name: "b", Created: t0}, store.Instance{Name: "a", Created: t0.Add(time.Nanosecond)}, -1},
+		{store.Instance{Name: "a", Created: t0}, store.Instance{Name: "b", Created: t0}, -1},
+		{store.Instance{Name: "a", Created: t0}, store.Instance{Name: "a", Created: t0.In(time.FixedZone("X", 3600))}, 0},
 	}
 	for _, tt := range tests {
 		if got := compareInstances(&tt.a, &tt.b); cmp.Compare(got, 0) != tt.want {
@@ -296,12 +298,12 @@ func TestCacheHoldsWhatTheFileHolds(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "spuff.db")
 	db := openAt(t, path, newClock())
 	now := time.Now() // has a monotonic reading
-	inst := Instance{Name: "dev", Owner: "U1", Status: InstanceReady, Created: now.In(time.FixedZone("X", 5400)),
+	inst := store.Instance{Name: "dev", Owner: "U1", Status: store.InstanceReady, Created: now.In(time.FixedZone("X", 5400)),
 		LeaseExpiry: now.Add(time.Hour)}
 	if err := db.CreateInstance(ctx, inst); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.UpdateInstance(ctx, "dev", func(i *Instance) error { i.WarnedAt = time.Now(); return nil }); err != nil {
+	if _, err := db.UpdateInstance(ctx, "dev", func(i *store.Instance) error { i.WarnedAt = time.Now(); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	before, err := db.GetInstance(ctx, "dev")
