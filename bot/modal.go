@@ -94,7 +94,7 @@ func (b *Bot) upForm(ctx context.Context, c commands.Caller, cloud string) (upFo
 		if f.Cloud != "" {
 			what = commands.Label(f.Cloud) + "'s sizes"
 		}
-		f.Notice = upNotice(":hourglass_flowing_sand: Loading " + what + "… Type a region and size, or wait a moment for the lists.")
+		f.Notice = upNotice(mdf(":hourglass_flowing_sand: Loading %s… Type a region and size, or wait a moment for the lists.", what))
 		return f, r.Followup
 	}
 	return f, nil

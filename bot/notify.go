@@ -51,7 +51,7 @@ func (b *Bot) show(ctx context.Context, st *opState, ev commands.Event) {
 		b.done(ctx, st, ev, shown)
 		return
 	}
-	asked := ""
+	var asked md
 	switch ev.Kind {
 	case commands.EventAwaitingApproval:
 		asked = b.postCards(ctx, st, ev)

@@ -185,7 +185,7 @@ func TestRenderCard(t *testing.T) {
 func TestMonthlyIsHourlyTimes730(t *testing.T) {
 	tests := []struct {
 		hourly float64
-		want   string
+		want   md
 	}{
 		{0.036, "$26.28/month"},
 		{0.0074, "$5.40/month"},

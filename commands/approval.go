@@ -46,7 +46,7 @@ func (s *Service) Decide(ctx context.Context, opID, approver string, approve boo
 		return Decision{}, refuse("", "this request is no longer known to spuffbot")
 	}
 	if !s.IsApprover(approver) {
-		return Decision{}, refuse("ask one of: "+userList(s.cfg.Approvers), "only approvers can decide on requests")
+		return Decision{}, refuseText(Concat(Textf("ask one of: "), Users(s.cfg.Approvers)), Textf("only approvers can decide on requests"))
 	}
 	if approver == a.Requester {
 		return Decision{}, refuse("another approver has to decide", "you cannot approve or deny your own request")
@@ -59,7 +59,7 @@ func (s *Service) Decide(ctx context.Context, opID, approver string, approve boo
 			return Decision{}, fmt.Errorf("decide %s: %w", opID, err)
 		}
 		var ue *UsageError
-		if err := s.checkQuota(ctx, a.Requester, "<@"+a.Requester+">", op.Instance); errors.As(err, &ue) {
+		if err := s.checkQuota(ctx, a.Requester, UserID(a.Requester), op.Instance); errors.As(err, &ue) {
 			return Decision{}, refuse("they can destroy one with `/spuff down <name>` first", "cannot approve now: %s", ue.Msg)
 		} else if err != nil {
 			return Decision{}, err
@@ -99,11 +99,11 @@ func (s *Service) Decide(ctx context.Context, opID, approver string, approve boo
 	}
 	s.audit(ctx, approver, map[bool]string{true: "approve", false: "deny"}[approve], op.Instance, "ok", op.ID)
 	if !approve {
-		s.endApproval(ctx, op, na, EventDenied, fmt.Sprintf("denied by <@%s>", approver))
+		s.endApproval(ctx, op, na, EventDenied, "denied by an approver")
 		return d, nil
 	}
 	in, _ := s.store.GetInstance(ctx, op.Instance)
-	s.emit(ctx, EventApproved, op, in, func(ev *Event) { ev.Approval, ev.Actor = na, approver })
+	s.emit(ctx, EventApproved, op, in, func(ev *Event) { ev.Approval, ev.Actor = na, UserID(approver) })
 	s.Start(ctx, op.ID)
 	return d, nil
 }
@@ -155,18 +155,7 @@ func (s *Service) endApproval(ctx context.Context, op *store.Operation, a *store
 		}
 		return nil
 	})
-	s.emit(ctx, kind, op, in, func(ev *Event) { ev.Approval, ev.Actor, ev.Detail = a, a.DecidedBy, why })
-}
-
-func userList(ids []string) string {
-	out := ""
-	for i, id := range ids {
-		if i > 0 {
-			out += ", "
-		}
-		out += "<@" + id + ">"
-	}
-	return out
+	s.emit(ctx, kind, op, in, func(ev *Event) { ev.Approval, ev.Actor, ev.Detail = a, UserID(a.DecidedBy), why })
 }
 
 // PendingRequest is a request waiting for an approver.

@@ -57,6 +57,10 @@ type Command struct {
 type UsageError struct {
 	Msg  string
 	Hint string
+	// MsgText and HintText, when set, are Msg and Hint with the users and
+	// channels they name kept as ids (see Text); Msg and Hint are then
+	// their plain forms.
+	MsgText, HintText Text
 }
 
 func (e *UsageError) Error() string {

@@ -81,7 +81,7 @@ type Event struct {
 	Snapshot *providers.Snapshot
 	// Actor is who caused the event when it is not the owner (an approver,
 	// an admin who destroyed someone's VM).
-	Actor string
+	Actor UserID
 	// ProviderLabel is the provider's display name, e.g. "DigitalOcean".
 	ProviderLabel string
 	// Approval is set for approval events.

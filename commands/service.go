@@ -291,19 +291,8 @@ func (s *Service) checkChannel(c Caller, cmd Command) error {
 			return nil
 		}
 	}
-	return refuse("use it in one of: "+channelList(s.cfg.AllowedChannels),
-		"`/spuff %s` is not allowed in this channel", cmd.Verb)
-}
-
-func channelList(ids []string) string {
-	out := ""
-	for i, id := range ids {
-		if i > 0 {
-			out += ", "
-		}
-		out += "<#" + id + ">"
-	}
-	return out
+	return refuseText(Concat(Textf("use it in one of: "), Channels(s.cfg.AllowedChannels)),
+		Textf("`/spuff %s` is not allowed in this channel", cmd.Verb))
 }
 
 // provider returns the named provider, or the default.

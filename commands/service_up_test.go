@@ -133,7 +133,7 @@ func TestUpRefusals(t *testing.T) {
 		provider bool // configure a second provider
 	}{
 		{name: "duplicate name", cmd: Command{Verb: VerbUp, Name: "taken"},
-			msg: []string{"`taken`", "already exists", "<@" + alice + ">"}},
+			msg: []string{"`taken`", "already exists", "@" + alice}},
 		{name: "unknown size", cmd: Command{Verb: VerbUp, Size: "huge"},
 			msg: []string{"unknown size `huge`"}, hint: []string{"`small`", "`medium`", "`large`", "`xlarge`"}},
 		{name: "size not in region", cmd: Command{Verb: VerbUp, Size: "xlarge", Region: "demo-us"},

@@ -64,7 +64,7 @@ func (s *Service) snapshotOwner(ctx context.Context, c Caller, id string) (strin
 			continue
 		}
 		if op.Owner != c.User && !s.IsAdmin(c.User) {
-			return "", refuse("ask them, or an admin", "snapshot `%s` was made by <@%s>; only they or an admin can delete it", id, op.Owner)
+			return "", refuseText(Textf("ask them, or an admin"), Textf("snapshot `%s` was made by %s; only they or an admin can delete it", id, UserID(op.Owner)))
 		}
 		return op.Provider, nil
 	}

@@ -100,7 +100,7 @@ func (c *Console) handle(ctx context.Context, line string) {
 	}
 	cmd, err := commands.Parse(line)
 	if err != nil {
-		c.println("error: " + plain(err.Error()))
+		c.println("error: " + err.Error())
 		return
 	}
 	caller := commands.Caller{User: c.cfg.User, UserName: c.cfg.User, Channel: "console"}
@@ -132,7 +132,7 @@ func (c *Console) fail(cmd commands.Command, err error) {
 	if !errors.As(err, &ue) {
 		c.cfg.Logger.Error("command failed", "cmd", string(cmd.Verb), "user", c.cfg.User, "ref", ref, "err", err)
 	}
-	c.println("error: " + plain(commands.Explain(err, ref)))
+	c.println("error: " + commands.Explain(err, ref))
 }
 
 func (c *Console) print(s string) {
@@ -142,24 +142,3 @@ func (c *Console) print(s string) {
 }
 
 func (c *Console) println(s string) { c.print(s + "\n") }
-
-// plain turns Slack-style mentions (<@U1>, <#C1>) into readable text.
-func plain(s string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "<")
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		j := strings.Index(s[i:], ">")
-		if j < 0 || i+1 >= len(s) || (s[i+1] != '@' && s[i+1] != '#') {
-			b.WriteString(s[:i+1])
-			s = s[i+1:]
-			continue
-		}
-		b.WriteString(s[:i])
-		b.WriteString(s[i+1 : i+j])
-		s = s[i+j+1:]
-	}
-}
