@@ -37,7 +37,7 @@ func (b *Bot) openUpModal(ctx context.Context, a acker, req socketmode.Request, 
 	if err != nil {
 		b.log.Error("open up modal", "user", sc.UserID, "err", err)
 		b.tell(ctx, sc.ChannelID, sc.UserID, sc.ResponseURL, textMessage(":warning: I could not open the form. "+
-			"Type the command instead, like `/spuff up --size <size> --region <region>`; `/spuff sizes` lists the sizes."))
+			"Type the command instead, like `/spuff up --size &lt;size&gt; --region &lt;region&gt;`; `/spuff sizes` lists the sizes."))
 		return
 	}
 	if load == nil {

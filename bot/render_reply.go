@@ -26,6 +26,8 @@ func renderReply(cmd commands.Command, r commands.Reply, now time.Time) message 
 		return renderSnapshots(r.Text, r.Snapshots, cmd.All)
 	case len(r.Keys) > 0 && cmd.Sub == "list":
 		return renderKeys(r.Keys)
+	case len(r.Audit) > 0:
+		return renderAudit(r.Audit)
 	case cmd.Verb == commands.VerbHelp:
 		return renderHelp(r.Text)
 	}
@@ -112,7 +114,7 @@ func renderList(list []commands.InstanceView, all bool) message {
 	blocks = append(blocks, packed...)
 	foot := []md{mdf("Together %s while they run.", hourly(total, false))}
 	if more > 0 {
-		foot = append([]md{mdf("…and %d more not shown. See one with `/spuff status <name>`.", more)}, foot...)
+		foot = append([]md{mdf("…and %d more not shown. See one with `/spuff status &lt;name&gt;`.", more)}, foot...)
 	}
 	blocks = append(blocks, contextBlock(foot...))
 	return message{Text: mdf("%s, together %s", title, hourly(total, false)), Blocks: blocks}
@@ -196,7 +198,7 @@ func renderSizes(v *commands.SizesView) message {
 	if v.Estimated {
 		foot = append(foot, "Prices are estimates.")
 	}
-	foot = append(foot, "Pick one with `/spuff up --size <size> --region <region>`.")
+	foot = append(foot, "Pick one with `/spuff up --size &lt;size&gt; --region &lt;region&gt;`.")
 	blocks = append(blocks, contextBlock(foot...))
 	return message{Text: esc(v.ProviderLabel + ": " + plural(len(v.Sizes), "size")), Blocks: blocks}
 }
@@ -232,7 +234,7 @@ func renderKeys(keys []store.SSHKey) message {
 	blocks := []slack.Block{header(fmt.Sprintf("Your SSH keys (%d)", len(keys)))}
 	packed, more := packLines(lines, 3, textBudget)
 	blocks = append(blocks, packed...)
-	foot := []md{"Remove one with `/spuff key remove <fingerprint>`."}
+	foot := []md{"Remove one with `/spuff key remove &lt;fingerprint&gt;`."}
 	if more > 0 {
 		foot = append([]md{mdf("…and %d more.", more)}, foot...)
 	}
@@ -272,7 +274,7 @@ func renderSnapshots(note string, snaps []commands.SnapshotView, all bool) messa
 	}
 	packed, more := packLines(lines, 4, textBudget)
 	blocks = append(blocks, packed...)
-	foot := []md{mdf("Storage: $%.2f/month. Delete one with `/spuff snapshot delete <id>`.", total)}
+	foot := []md{mdf("Storage: $%.2f/month. Delete one with `/spuff snapshot delete &lt;id&gt;`.", total)}
 	if more > 0 {
 		foot = append([]md{mdf("…and %d more.", more)}, foot...)
 	}
@@ -285,7 +287,7 @@ func renderHelp(help string) message {
 	m := esc(strings.TrimSpace(help))
 	blocks, more := packLines(mdLines(m), 1, textBudget)
 	if more > 0 {
-		blocks = append(blocks, contextBlock("…cut short; ask `/spuff help <command>` for one command."))
+		blocks = append(blocks, contextBlock("…cut short; ask `/spuff help &lt;command&gt;` for one command."))
 	}
 	return message{Text: plain(m), Blocks: blocks}
 }

@@ -127,6 +127,17 @@ func TestRenderReplies(t *testing.T) {
 			}}},
 		{"help", commands.Command{Verb: commands.VerbHelp}, commands.Reply{
 			Text: "*spuffbot* makes dev VMs.\n\n`/spuff up [name] [--size s]` create one\n`/spuff down <name>` destroy one"}},
+		{"snapshots_all", commands.Command{Verb: commands.VerbSnapshot, Sub: "list", All: true}, commands.Reply{
+			Snapshots: []commands.SnapshotView{
+				{Snapshot: providers.Snapshot{ID: "snap-1", Name: "box-secrets", SizeGB: 2.41, Created: now.Add(-time.Hour)},
+					Provider: "demo", Owner: "U0ALICE", MonthlyCost: 0.1446},
+				{Snapshot: providers.Snapshot{ID: "snap-2", Name: "old", Created: now.Add(-48 * time.Hour)}, Provider: "demo"},
+			}}},
+		{"audit", commands.Command{Verb: commands.VerbAudit, Count: 20}, commands.Reply{Audit: []store.AuditEvent{
+			{Seq: 1, Time: now.Add(-time.Hour), Actor: "U0ALICE", Action: "up", Target: "alice-7f3a", Outcome: "accepted", OpID: "op1"},
+			{Seq: 2, Time: now.Add(-30 * time.Minute), Actor: "spuffbot", Action: "expire", Target: "bob-9xk2", Outcome: "accepted"},
+			{Seq: 3, Time: now, Actor: "U0ROOT", Action: "audit", Outcome: "failed: <!channel> & <https://evil.example|x>"},
+		}}},
 		{"key_added", commands.Command{Verb: commands.VerbKey, Sub: "add"}, commands.Reply{
 			Text: "Added your ssh-ed25519 key SHA256:abc. New instances will accept it as `ssh dev@<ip>`.",
 			Keys: []store.SSHKey{{Fingerprint: "SHA256:abc"}}}},
@@ -169,6 +180,9 @@ func TestRenderErrors(t *testing.T) {
 		{"usage_no_hint", &commands.UsageError{Msg: "`alice-7f3a` is already being destroyed"}},
 		{"provider", &providers.Error{Provider: "hetzner", Op: "create", Kind: providers.ErrQuota, Message: "server limit reached", Hint: "ask Hetzner support"}},
 		{"internal", errors.New("bolt: database not open")},
+		{"usage_with_ids", &commands.UsageError{Msg: "`box` belongs to @U0ALICE", Hint: "ask @U0ROOT",
+			MsgText:  commands.Textf("`%s` belongs to %s", "box <!here>", commands.UserID("U0ALICE")),
+			HintText: commands.Textf("ask %s in %s", commands.UserID("U0ROOT"), commands.ChannelID("C0OPS"))}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
