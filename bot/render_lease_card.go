@@ -155,7 +155,7 @@ func leaseOutcomeLine(name string, o leaseOutcome) md {
 	case leaseDestroyRequested:
 		return mdf(":wastebasket: Destroy requested by %s at %s", user(o.By), at)
 	case leaseSnapshotRequested:
-		return mdf(":camera: Snapshot & destroy requested by %s at %s", user(o.By), at)
+		return mdf(":camera: Snapshot &amp; destroy requested by %s at %s", user(o.By), at)
 	case leaseDestroyed:
 		return mdf(":black_circle: Destroyed by %s at %s", user(o.By), at)
 	case leaseExpired:
