@@ -41,7 +41,7 @@ type Command struct {
 	TTL      time.Duration // up --ttl; extend <duration>
 	// WithSnapshot is down --snapshot: snapshot before destroying.
 	WithSnapshot bool
-	All          bool   // list --all
+	All          bool   // list --all, snapshot list --all
 	Label        string // snapshot create <name> [label]
 	ID           string // snapshot delete <id>
 	Key          string // key add <public key> (the rest of the line)

@@ -70,6 +70,10 @@ type Config struct {
 	ReapEvery time.Duration
 	// HA says how replicas sharing a store split the work; see HAConfig.
 	HA HAConfig
+	// AllowedImages are the custom image ids anyone may boot, as "id"
+	// (on any cloud) or "provider:id". Admins may boot any id; the
+	// clouds' public images are everyone's. Empty: none.
+	AllowedImages []string
 	// Now is the clock. Zero: time.Now.
 	Now func() time.Time
 	// Logger receives the service's log lines. Zero: slog.Default().

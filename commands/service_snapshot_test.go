@@ -36,7 +36,7 @@ func TestSnapshotCreateListDelete(t *testing.T) {
 
 	// list is a Followup: it needs a cloud call.
 	e.cloud.AddUnmanagedSnapshot("someone-elses")
-	r = e.handle("", caller(bob), Command{Verb: VerbSnapshot, Sub: "list"})
+	r = e.handle("", caller(alice), Command{Verb: VerbSnapshot, Sub: "list"})
 	if r.Followup == nil {
 		t.Fatalf("snapshot list reply = %+v, want a Followup", r)
 	}

@@ -50,7 +50,11 @@ func (s *Service) acceptUp(ctx context.Context, key string, c Caller, cmd Comman
 	if req.Image, err = parseImage(cmd.Image, cmd.Snapshot, s.cfg.Defaults[pname].Image); err != nil {
 		return Reply{}, err
 	}
-	if cat, ok := s.catalogs.cached(pname); ok {
+	cat, cached := s.catalogs.cached(pname)
+	if err := s.checkImage(c.User, pname, req.Image, cat); err != nil {
+		return Reply{}, err
+	}
+	if cached {
 		if err := s.resolve(ctx, cat, pname, c.User, &req); err != nil {
 			return Reply{}, err
 		}

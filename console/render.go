@@ -55,9 +55,9 @@ func (c *Console) render(r commands.Reply) {
 		}
 	}
 	if len(r.Snapshots) > 0 {
-		fmt.Fprintln(w, "ID\tNAME\tCLOUD\tSIZE\tCREATED\t$/MONTH")
+		fmt.Fprintln(w, "ID\tNAME\tOWNER\tCLOUD\tSIZE\tCREATED\t$/MONTH")
 		for _, s := range r.Snapshots {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%.1f GB\t%s\t$%.2f\n", s.ID, s.Name, commands.Label(s.Provider), s.SizeGB,
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%.1f GB\t%s\t$%.2f\n", s.ID, s.Name, person(s.Owner), commands.Label(s.Provider), s.SizeGB,
 				s.Created.UTC().Format("2006-01-02 15:04"), s.MonthlyCost)
 		}
 	}
