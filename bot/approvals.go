@@ -64,6 +64,10 @@ func (b *Bot) updateCards(ctx context.Context, st *opState, ev commands.Event) {
 	if c != nil {
 		cv = *c
 	}
+	cv.Refusal = nil
+	if ev.Kind == commands.EventApprovalRefused {
+		cv.Refusal = detail(ev)
+	}
 	if ev.Approval != nil {
 		cv.decided(*ev.Approval)
 		for _, ref := range ev.Approval.Cards { // copies posted before a restart

@@ -55,7 +55,7 @@ func (b *Bot) show(ctx context.Context, st *opState, ev commands.Event) {
 	switch ev.Kind {
 	case commands.EventAwaitingApproval:
 		asked = b.postCards(ctx, st, ev)
-	case commands.EventApproved, commands.EventDenied, commands.EventApprovalExpired:
+	case commands.EventApproved, commands.EventDenied, commands.EventApprovalExpired, commands.EventApprovalRefused:
 		b.updateCards(ctx, st, ev)
 	}
 	b.showCost(ctx, ev) // lease warning cards, owner DMs, orphan cards

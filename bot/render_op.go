@@ -180,6 +180,9 @@ func renderProgress(ev commands.Event, asked md, now time.Time) (message, bool) 
 		return textMessage(line), true
 	case commands.EventApproved:
 		return textMessage(mdf(":thumbsup: Approved by %s. Creating it now.", user(ev.Actor))), true
+	case commands.EventApprovalRefused:
+		return textMessage(mdf(":warning: %s pressed Approve — %s. The request still waits for an approver.",
+			user(ev.Actor), text(detail(ev)))), true
 	case commands.EventDenied:
 		return textMessage(mdf(":no_entry: Denied by %s. Nothing was created.", user(ev.Actor))), true
 	case commands.EventApprovalExpired:
@@ -216,6 +219,15 @@ func renderProgress(ev commands.Event, asked md, now time.Time) (message, bool) 
 		return textMessage(":x: " + esc(upper(ev.Detail))), true
 	}
 	return message{}, false
+}
+
+// detail is ev's Detail as a Text, with the ids it names when the
+// Service kept them.
+func detail(ev commands.Event) commands.Text {
+	if len(ev.DetailText) > 0 {
+		return ev.DetailText
+	}
+	return commands.Text{{Kind: commands.PartPlain, S: ev.Detail}}
 }
 
 // renderReady is the thread reply that hands over a ready VM: its

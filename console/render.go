@@ -104,6 +104,8 @@ func EventLine(ev commands.Event) string {
 		return prefix + "waiting for an approver"
 	case commands.EventApproved:
 		return prefix + fmt.Sprintf("approved by %s", person(ev.Actor))
+	case commands.EventApprovalRefused:
+		return prefix + fmt.Sprintf("%s pressed Approve, but: %s; still waiting for an approver", person(ev.Actor), ev.Detail)
 	case commands.EventDenied, commands.EventApprovalExpired:
 		return prefix + "not created: " + ev.Detail
 	case commands.EventCreating:
