@@ -147,7 +147,7 @@ func homeFor(s string) homeData {
 	v := commands.InstanceView{Instance: in, ProviderLabel: s}
 	return homeData{Mine: []commands.InstanceView{v}, Admin: true, Team: []commands.InstanceView{v, v},
 		Pending: []homeApproval{{OpID: id, Requester: s, Name: id, Size: s, Region: s, Cloud: s, Price: 1, Expires: now}},
-		Notice: esc(s), Now: now}
+		Notice:  esc(s), Now: now}
 }
 
 // checkBlockKit checks one message: valid Block Kit within Slack's
