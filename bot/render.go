@@ -187,7 +187,10 @@ func packLines(lines []md, reserved, budget int) ([]slack.Block, int) {
 	for i, l := range lines {
 		l = clipMD(l, maxSectionText-1)
 		n := utf8.RuneCountInString(string(l)) + 1
-		if used+n > budget {
+		// An escaped character (&lt;) costs more than itself once the
+		// payload is JSON (\u0026lt;): count it against the budget so.
+		cost := n + 5*strings.Count(string(l), "&")
+		if used+cost > budget {
 			flush()
 			return blocks, len(lines) - i
 		}
@@ -204,7 +207,7 @@ func packLines(lines []md, reserved, budget int) ([]slack.Block, int) {
 			curLen += n
 		}
 		cur = append(cur, l)
-		used += n
+		used += cost
 	}
 	flush()
 	return blocks, 0

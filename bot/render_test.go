@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -188,5 +189,32 @@ func TestRenderErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			golden(t, "error_"+tt.name, renderError(tt.err, "ab12cd34"))
 		})
+	}
+}
+
+// TestRenderAuditFitsSlack renders the most events audit shows, each
+// with a long outcome: the newest are shown within Slack's limits and
+// the rest are counted.
+func TestRenderAuditFitsSlack(t *testing.T) {
+	events := make([]store.AuditEvent, 200)
+	for i := range events {
+		events[i] = store.AuditEvent{Seq: uint64(i + 1), Time: now.Add(time.Duration(i) * time.Minute), Actor: "U0ALICE",
+			Action: "up", Target: fmt.Sprintf("box-%03d", i), Outcome: "failed: " + strings.Repeat("<!channel> ", 40)}
+	}
+	m := renderAudit(events)
+	checkLimits(t, m)
+	raw, _ := json.Marshal(m)
+	shown := bytes.Count(raw, []byte("box-"))
+	if shown == 0 || shown == len(events) {
+		t.Fatalf("audit of %d long events shows %d; want some, and not all", len(events), shown)
+	}
+	if !bytes.Contains(raw, []byte("box-199")) {
+		t.Errorf("the newest event is not shown")
+	}
+	if want := fmt.Sprintf("and %d older not shown", len(events)-shown); !bytes.Contains(raw, []byte(want)) {
+		t.Errorf("audit does not say %q", want)
+	}
+	if bytes.Contains(raw, []byte("<!channel>")) || bytes.Contains(raw, []byte(`\u003c!channel`)) {
+		t.Errorf("an outcome went out unescaped")
 	}
 }
