@@ -144,7 +144,7 @@ func TestLeaseWarningDestroyNow(t *testing.T) {
 		snapshots int
 	}{
 		{"destroy", actionLeaseDestroy, "Destroy requested by", 0},
-		{"snapshot_destroy", actionLeaseSnapshot, "Snapshot & destroy requested by", 1},
+		{"snapshot_destroy", actionLeaseSnapshot, "Snapshot &amp; destroy requested by", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
