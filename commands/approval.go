@@ -55,12 +55,15 @@ func (s *Service) Decide(ctx context.Context, opID, approver string, approve boo
 		return Decision{}, refuse("another approver has to decide", "you cannot approve or deny your own request")
 	}
 	if approve && a.State == store.ApprovalPending && !s.cfg.Now().After(a.Expires) {
-		s.acceptMu.Lock()
-		defer s.acceptMu.Unlock()
 		op, err := s.store.GetOperation(ctx, opID)
 		if err != nil {
 			return Decision{}, fmt.Errorf("decide %s: %w", opID, err)
 		}
+		if _, cached := s.catalogs.cached(op.Provider); !cached {
+			_, _ = s.catalogs.get(ctx, op.Provider) // for recheck, fetched before taking the lock
+		}
+		s.acceptMu.Lock()
+		defer s.acceptMu.Unlock()
 		var ue *UsageError
 		if err := s.recheck(ctx, op); errors.As(err, &ue) && !op.State.Final() {
 			return Decision{}, s.approvalRefused(ctx, op, a, approver, ue)
