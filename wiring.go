@@ -162,6 +162,7 @@ func (a *app) service() *commands.Service {
 		Channels:            channels,
 		Budget:              commands.Budget{MonthlyUSD: p.MonthlyBudgetPerUser, Approve: p.OverBudget == config.OverBudgetApprove},
 		Logger:              a.log,
+		AllowedImages:       a.cfg.Images.Allowed,
 	}, a.db, a.provs, nil)
 }
 

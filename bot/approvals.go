@@ -15,7 +15,7 @@ import (
 //
 // Where each copy went is recorded with the Service (AddApprovalCard), so
 // that a decision after a restart still updates every copy.
-func (b *Bot) postCards(ctx context.Context, st *opState, ev commands.Event) string {
+func (b *Bot) postCards(ctx context.Context, st *opState, ev commands.Event) md {
 	c := cardFrom(ev)
 	m := renderCard(c)
 	st.mu.Lock()
@@ -25,11 +25,11 @@ func (b *Bot) postCards(ctx context.Context, st *opState, ev commands.Event) str
 		ts, err := b.post(ctx, nc, "", m)
 		if err == nil {
 			b.addCard(ctx, st, ev.Op.ID, nc, ts)
-			return "in <#" + nc + ">"
+			return "in " + channel(nc)
 		}
 		b.log.Error("post approval card; asking approvers by DM", "op", ev.Op.ID, "err", err)
 	}
-	var asked []string
+	var asked []md
 	for _, approver := range b.svc.Approvers() {
 		if approver == ev.Op.Owner {
 			continue // they cannot decide on their own request
@@ -51,7 +51,7 @@ func (b *Bot) postCards(ctx context.Context, st *opState, ev commands.Event) str
 		b.log.Warn("no approver could be asked", "op", ev.Op.ID)
 		return ""
 	}
-	return strings.Join(asked, ", ") + " by DM"
+	return mdJoin(asked, ", ") + " by DM"
 }
 
 // updateCards shows the decision (or expiry) of ev on every copy of the
@@ -63,6 +63,10 @@ func (b *Bot) updateCards(ctx context.Context, st *opState, ev commands.Event) {
 	cv := cardFrom(ev)
 	if c != nil {
 		cv = *c
+	}
+	cv.Refusal = nil
+	if ev.Kind == commands.EventApprovalRefused {
+		cv.Refusal = detail(ev)
 	}
 	if ev.Approval != nil {
 		cv.decided(*ev.Approval)

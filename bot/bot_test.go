@@ -165,9 +165,9 @@ func TestTooBigAnswerGoesToResponseURL(t *testing.T) {
 	}))
 	defer srv.Close()
 	b := New(Config{Logger: slog.New(slog.DiscardHandler)}, nil)
-	big := textMessage(strings.Repeat("x", 2900))
+	big := textMessage(esc(strings.Repeat("x", 2900)))
 	for range 8 {
-		big.Blocks = append(big.Blocks, section(strings.Repeat("y", 2900)))
+		big.Blocks = append(big.Blocks, section(esc(strings.Repeat("y", 2900))))
 	}
 	a := &recordingAcker{}
 	b.ackMessage(context.Background(), a, socketmode.Request{EnvelopeID: "e1"}, big, srv.URL)

@@ -14,7 +14,7 @@ import (
 func (b *Bot) respond(ctx context.Context, url string, m message) error {
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.WebTimeout)
 	defer cancel()
-	msg := &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: m.Text}
+	msg := &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: string(m.Text)}
 	if len(m.Blocks) > 0 {
 		msg.Blocks = &slack.Blocks{BlockSet: m.Blocks}
 	}

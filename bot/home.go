@@ -19,7 +19,7 @@ import (
 type homeBook struct {
 	mu      sync.Mutex
 	viewers map[string]bool
-	notices map[string]string   // user -> line for their next publish
+	notices map[string]md       // user -> line for their next publish
 	jobs    map[string]*homeJob // user -> publish in flight
 }
 
@@ -27,7 +27,7 @@ type homeBook struct {
 func (h *homeBook) initLocked() {
 	if h.viewers == nil {
 		h.viewers = make(map[string]bool)
-		h.notices = make(map[string]string)
+		h.notices = make(map[string]md)
 		h.jobs = make(map[string]*homeJob)
 	}
 }
@@ -93,7 +93,7 @@ func (b *Bot) homeChanged(ctx context.Context, ev commands.Event) {
 
 // homeNotice shows line on top of user's Home tab, once, and republishes
 // it. user clicked in their Home tab, so they have it open.
-func (b *Bot) homeNotice(ctx context.Context, user, line string) {
+func (b *Bot) homeNotice(ctx context.Context, user string, line md) {
 	b.home.mu.Lock()
 	b.home.initLocked()
 	b.home.viewers[user] = true

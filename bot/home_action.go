@@ -24,16 +24,16 @@ func (b *Bot) onHomeAction(ctx context.Context, req socketmode.Request, cb slack
 	// trigger_id is new for every click and kept when Slack redelivers it.
 	key := "home/" + string(action) + "/" + name + "/" + cmp.Or(cb.TriggerID, act.ActionTs, req.EnvelopeID)
 	reply, err := b.svc.Lease(ctx, name, clicker, action, key)
-	notice := ""
+	var notice md
 	switch {
 	case err != nil:
-		notice = ":warning: " + upper(b.explain(err, "user", clicker, "instance", name).Text)
+		notice = ":warning: " + upperMD(b.explain(err, "user", clicker, "instance", name).Text)
 	case reply.Duplicate:
 	case reply.Op != nil:
 		b.startOp(ctx, *reply.Op, "", false)
-		notice = ":wastebasket: " + reply.Text
+		notice = ":wastebasket: " + esc(reply.Text)
 	case reply.Text != "":
-		notice = ":alarm_clock: " + reply.Text
+		notice = ":alarm_clock: " + esc(reply.Text)
 	}
 	b.homeNotice(ctx, clicker, notice)
 }

@@ -67,7 +67,7 @@ func (b *Bot) showCost(ctx context.Context, ev commands.Event) {
 		}
 	case commands.EventBootTimeout:
 		if in.Owner != "" {
-			b.dm(ctx, in.Owner, textMessage(":hourglass: "+upper(ev.Detail)))
+			b.dm(ctx, in.Owner, textMessage(mdf(":hourglass: %s", upper(ev.Detail))))
 		}
 	case commands.EventExtended:
 		// Extended elsewhere (another card, the App Home): the warning's

@@ -117,7 +117,7 @@ func TestLeaseWarningExtend(t *testing.T) {
 
 	h.click(alice, dm, card.TS, actionLeaseExtend)
 	want := before.Add(2 * time.Hour)
-	updated := h.waitRoot(dm, card.TS, "Extended by <@"+alice+"> until "+clock(want))
+	updated := h.waitRoot(dm, card.TS, "Extended by <@"+alice+"> until "+string(clock(want)))
 	if n := len(cardButtons(updated)); n != 0 {
 		t.Errorf("extended card still has %d buttons", n)
 	}
@@ -125,7 +125,7 @@ func TestLeaseWarningExtend(t *testing.T) {
 		t.Errorf("lease ends %v after Extend, want %v", got, want)
 	}
 	h.waitThread(general, root.TS, "extended the lease")
-	h.waitRoot(general, root.TS, "lease until "+clock(want))
+	h.waitRoot(general, root.TS, "lease until "+string(clock(want)))
 
 	h.clickAgain(alice, dm, card.TS, actionLeaseExtend, name)
 	h.waitEphemeral(dm, alice, "changed nothing")
@@ -144,7 +144,7 @@ func TestLeaseWarningDestroyNow(t *testing.T) {
 		snapshots int
 	}{
 		{"destroy", actionLeaseDestroy, "Destroy requested by", 0},
-		{"snapshot_destroy", actionLeaseSnapshot, "Snapshot & destroy requested by", 1},
+		{"snapshot_destroy", actionLeaseSnapshot, "Snapshot &amp; destroy requested by", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -255,8 +255,8 @@ func TestCardsWorkAfterTheBotForgotThem(t *testing.T) {
 		h.forgetCards()
 		want := h.instance(name).LeaseExpiry.Add(2 * time.Hour)
 		h.click(alice, card.Channel, card.TS, actionLeaseExtend)
-		updated := h.waitRoot(card.Channel, card.TS, "Extended by <@"+alice+"> until "+clock(want))
-		if !strings.Contains(updated.PlainText(), clock(want)) || len(cardButtons(updated)) != 0 {
+		updated := h.waitRoot(card.Channel, card.TS, "Extended by <@"+alice+"> until "+string(clock(want)))
+		if !strings.Contains(updated.PlainText(), string(clock(want))) || len(cardButtons(updated)) != 0 {
 			t.Errorf("card after Extend reads %q with %d buttons", updated.PlainText(), len(cardButtons(updated)))
 		}
 	})
@@ -295,7 +295,7 @@ func TestLeaseWarningClosesWhenExtendedElsewhere(t *testing.T) {
 		t.Fatalf("Lease(extend) = %v", err)
 	}
 	want := h.instance(name).LeaseExpiry
-	updated := h.waitRoot(card.Channel, card.TS, "Extended by <@"+admin+"> until "+clock(want))
+	updated := h.waitRoot(card.Channel, card.TS, "Extended by <@"+admin+"> until "+string(clock(want)))
 	if n := len(cardButtons(updated)); n != 0 {
 		t.Errorf("card extended elsewhere still has %d buttons", n)
 	}

@@ -37,7 +37,7 @@ func (b *Bot) openUpModal(ctx context.Context, a acker, req socketmode.Request, 
 	if err != nil {
 		b.log.Error("open up modal", "user", sc.UserID, "err", err)
 		b.tell(ctx, sc.ChannelID, sc.UserID, sc.ResponseURL, textMessage(":warning: I could not open the form. "+
-			"Type the command instead, like `/spuff up --size <size> --region <region>`; `/spuff sizes` lists the sizes."))
+			"Type the command instead, like `/spuff up --size &lt;size&gt; --region &lt;region&gt;`; `/spuff sizes` lists the sizes."))
 		return
 	}
 	if load == nil {
@@ -94,7 +94,7 @@ func (b *Bot) upForm(ctx context.Context, c commands.Caller, cloud string) (upFo
 		if f.Cloud != "" {
 			what = commands.Label(f.Cloud) + "'s sizes"
 		}
-		f.Notice = upNotice(":hourglass_flowing_sand: Loading " + what + "… Type a region and size, or wait a moment for the lists.")
+		f.Notice = upNotice(mdf(":hourglass_flowing_sand: Loading %s… Type a region and size, or wait a moment for the lists.", what))
 		return f, r.Followup
 	}
 	return f, nil

@@ -47,11 +47,11 @@ func (b *Bot) onViewSubmission(ctx context.Context, a acker, req socketmode.Requ
 	}
 	b.startOp(ctx, *reply.Op, meta.ResponseURL, false)
 	if len(reply.Warnings) > 0 {
-		text := ""
+		lines := make([]md, 0, len(reply.Warnings))
 		for _, w := range reply.Warnings {
-			text += ":warning: " + w + "\n"
+			lines = append(lines, ":warning: "+esc(w))
 		}
-		b.tell(ctx, meta.Channel, caller.User, meta.ResponseURL, textMessage(strings.TrimSpace(text)))
+		b.tell(ctx, meta.Channel, caller.User, meta.ResponseURL, textMessage(mdJoin(lines, "\n")))
 	}
 }
 
@@ -70,7 +70,7 @@ func (b *Bot) refusedUp(ctx context.Context, c commands.Caller, meta upMeta, in 
 	v := renderUpModal(f)
 	resp := slack.NewUpdateViewSubmissionResponse(&v)
 	if raw, jerr := json.Marshal(resp); jerr != nil || len(raw) >= maxAck {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{upCloudBlock: fieldText(why.Text)})
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{upCloudBlock: fieldText(commands.Explain(err, ""))})
 	}
 	return resp
 }

@@ -51,11 +51,11 @@ func (b *Bot) show(ctx context.Context, st *opState, ev commands.Event) {
 		b.done(ctx, st, ev, shown)
 		return
 	}
-	asked := ""
+	var asked md
 	switch ev.Kind {
 	case commands.EventAwaitingApproval:
 		asked = b.postCards(ctx, st, ev)
-	case commands.EventApproved, commands.EventDenied, commands.EventApprovalExpired:
+	case commands.EventApproved, commands.EventDenied, commands.EventApprovalExpired, commands.EventApprovalRefused:
 		b.updateCards(ctx, st, ev)
 	}
 	b.showCost(ctx, ev) // lease warning cards, owner DMs, orphan cards

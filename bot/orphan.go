@@ -34,7 +34,7 @@ func (b *Bot) showOrphan(ctx context.Context, ev commands.Event) {
 				b.log.Error("update orphan card", "instance", key, "err", err)
 			}
 		}
-		if in := ev.Instance; ev.Kind == commands.EventOrphanAdopted && in != nil && in.Owner != ev.Actor {
+		if in := ev.Instance; ev.Kind == commands.EventOrphanAdopted && in != nil && in.Owner != string(ev.Actor) {
 			b.dm(ctx, in.Owner, renderAdoptedNotice(ev))
 		}
 	}

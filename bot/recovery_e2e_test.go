@@ -140,7 +140,7 @@ func TestFinalEventShownAgainAfterACrash(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				creating := rootMessage(":gear: <@"+alice+"> is creating `"+name+"`", "")
+				creating := rootMessage(":gear: "+user(alice)+" is creating "+code(name), "")
 				if _, _, _, err := api.UpdateMessageContext(h.ctx, general, root.TS, creating.options()...); err != nil {
 					t.Fatal(err)
 				}

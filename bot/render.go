@@ -7,8 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
-
-	"github.com/spuffbot/spuffbot/commands"
 )
 
 // Slack's limits on what one message may hold, and the share of them the
@@ -25,13 +23,13 @@ const (
 // message is what the bot shows: Text is the plain fallback (used in
 // notifications and by screen readers), Blocks the Block Kit layout.
 type message struct {
-	Text   string        `json:"text"`
+	Text   md            `json:"text"`
 	Blocks []slack.Block `json:"blocks,omitempty"`
 }
 
 // options returns the chat.* options that send m.
 func (m message) options() []slack.MsgOption {
-	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
+	opts := []slack.MsgOption{slack.MsgOptionText(string(m.Text), false)}
 	if len(m.Blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
 	}
@@ -39,32 +37,32 @@ func (m message) options() []slack.MsgOption {
 }
 
 // mrkdwn returns a mrkdwn text object.
-func mrkdwn(text string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, text, false, false)
+func mrkdwn(text md) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, string(text), false, false)
 }
 
 // section returns a section block with mrkdwn text, cut to Slack's limit.
-func section(text string) *slack.SectionBlock {
-	return slack.NewSectionBlock(mrkdwn(clip(text, maxSectionText)), nil, nil)
+func section(text md) *slack.SectionBlock {
+	return slack.NewSectionBlock(mrkdwn(clipMD(text, maxSectionText)), nil, nil)
 }
 
 // fieldsSection returns a section block made of two-column fields.
-func fieldsSection(fields ...string) *slack.SectionBlock {
+func fieldsSection(fields ...md) *slack.SectionBlock {
 	objs := make([]*slack.TextBlockObject, 0, len(fields))
 	for _, f := range fields {
-		objs = append(objs, mrkdwn(clip(f, 2000)))
+		objs = append(objs, mrkdwn(clipMD(f, 2000)))
 	}
 	return slack.NewSectionBlock(nil, objs, nil)
 }
 
 // contextBlock returns a context block of mrkdwn lines (at most ten).
-func contextBlock(lines ...string) *slack.ContextBlock {
+func contextBlock(lines ...md) *slack.ContextBlock {
 	elems := make([]slack.MixedElement, 0, len(lines))
 	for i, l := range lines {
 		if i == maxContextElem {
 			break
 		}
-		elems = append(elems, mrkdwn(clip(l, maxSectionText)))
+		elems = append(elems, mrkdwn(clipMD(l, maxSectionText)))
 	}
 	return slack.NewContextBlock("", elems...)
 }
@@ -75,7 +73,7 @@ func header(text string) *slack.HeaderBlock {
 }
 
 // textMessage returns a message of one section with text.
-func textMessage(text string) message {
+func textMessage(text md) message {
 	return message{Text: plain(text), Blocks: []slack.Block{section(text)}}
 }
 
@@ -88,39 +86,17 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// plain returns a one-line fallback text: the first line of s, clipped.
-func plain(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
+// plain returns a one-line fallback text: the first line of m, clipped.
+func plain(m md) md {
+	if l := mdLines(m); len(l) > 1 {
+		m = l[0]
 	}
-	return clip(s, 300)
-}
-
-// escape makes text typed by someone safe to show in mrkdwn: it cannot
-// mention, link or notify.
-func escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
-// code formats s as inline code; backticks inside are dropped.
-func code(s string) string {
-	return "`" + strings.ReplaceAll(escape(s), "`", "'") + "`"
-}
-
-// user mentions a Slack user id; spuffbot itself is named, not mentioned.
-func user(id string) string {
-	switch id {
-	case "":
-		return "someone"
-	case commands.SystemActor:
-		return "spuffbot"
-	}
-	return "<@" + id + ">"
+	return clipMD(m, 300)
 }
 
 // hourly formats an hourly price in USD: $0.036/h.
-func hourly(p float64, estimated bool) string {
-	s := "$" + trimPrice(p) + "/h"
+func hourly(p float64, estimated bool) md {
+	s := mdf("$%s/h", trimPrice(p))
 	if estimated {
 		s = "~" + s
 	}
@@ -128,8 +104,8 @@ func hourly(p float64, estimated bool) string {
 }
 
 // monthly is the cost of running all month at p per hour (730 hours).
-func monthly(p float64) string {
-	return fmt.Sprintf("$%.2f/month", p*hoursPerMonth)
+func monthly(p float64) md {
+	return mdf("$%.2f/month", p*hoursPerMonth)
 }
 
 // hoursPerMonth is the hours in an average month, as clouds bill them.
@@ -148,16 +124,16 @@ func trimPrice(p float64) string {
 }
 
 // clock formats a time for people: "Mon 18:00 UTC".
-func clock(t time.Time) string {
-	return t.UTC().Format("Mon 15:04 UTC")
+func clock(t time.Time) md {
+	return esc(t.UTC().Format("Mon 15:04 UTC"))
 }
 
 // left formats a remaining duration: "7h 12m left", "expired 5m ago".
-func left(d time.Duration) string {
+func left(d time.Duration) md {
 	if d < 0 {
-		return "expired " + human(-d) + " ago"
+		return "expired " + esc(human(-d)) + " ago"
 	}
-	return human(d) + " left"
+	return esc(human(d)) + " left"
 }
 
 // human formats a duration coarsely: 3d 4h, 7h 12m, 12m, 40s.
@@ -184,48 +160,54 @@ func human(d time.Duration) string {
 }
 
 // joinDot joins the non-empty parts with " · ".
-func joinDot(parts ...string) string {
-	out := make([]string, 0, len(parts))
+func joinDot(parts ...md) md {
+	out := make([]md, 0, len(parts))
 	for _, p := range parts {
 		if p != "" {
 			out = append(out, p)
 		}
 	}
-	return strings.Join(out, " · ")
+	return mdJoin(out, " · ")
 }
 
 // packLines packs lines into sections of at most maxSectionText
 // characters, within maxBlocks-reserved blocks and the text budget. It
 // returns the sections and how many lines did not fit.
-func packLines(lines []string, reserved, budget int) ([]slack.Block, int) {
+func packLines(lines []md, reserved, budget int) ([]slack.Block, int) {
 	var blocks []slack.Block
-	var cur strings.Builder
+	var cur []md
+	curLen := 0
 	used := 0
 	flush := func() {
-		if cur.Len() > 0 {
-			blocks = append(blocks, section(cur.String()))
-			cur.Reset()
+		if len(cur) > 0 {
+			blocks = append(blocks, section(mdJoin(cur, "\n")))
+			cur, curLen = nil, 0
 		}
 	}
 	for i, l := range lines {
-		l = clip(l, maxSectionText-1)
-		n := utf8.RuneCountInString(l) + 1
-		if used+n > budget {
+		l = clipMD(l, maxSectionText-1)
+		n := utf8.RuneCountInString(string(l)) + 1
+		// An escaped character (&lt;) costs more than itself once the
+		// payload is JSON (\u0026lt;): count it against the budget so.
+		cost := n + 5*strings.Count(string(l), "&")
+		if used+cost > budget {
 			flush()
 			return blocks, len(lines) - i
 		}
-		if utf8.RuneCountInString(cur.String())+n > maxSectionText {
+		if curLen+n > maxSectionText {
 			if len(blocks)+2 > maxBlocks-reserved {
 				flush()
 				return blocks, len(lines) - i
 			}
 			flush()
 		}
-		if cur.Len() > 0 {
-			cur.WriteByte('\n')
+		if len(cur) == 0 {
+			curLen = n - 1
+		} else {
+			curLen += n
 		}
-		cur.WriteString(l)
-		used += n
+		cur = append(cur, l)
+		used += cost
 	}
 	flush()
 	return blocks, 0

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -33,6 +32,9 @@ type card struct {
 	State     store.ApprovalState
 	DecidedBy string
 	DecidedAt time.Time
+	// Refusal is why the last Approve click could not start the request
+	// (the re-check at click time), shown under the buttons.
+	Refusal commands.Text
 }
 
 // cardFrom builds the card of an approval event.
@@ -59,11 +61,11 @@ func (c *card) decided(a store.Approval) {
 // renderCard renders an approval card: the request with Approve and Deny
 // buttons while it is pending, the decision once there is one.
 func renderCard(c card) message {
-	line := fmt.Sprintf("%s wants %s", user(c.Requester), code(c.Name))
+	line := mdf("%s wants %s", user(c.Requester), code(c.Name))
 	if c.Channel != "" {
-		line += " (asked in <#" + c.Channel + ">)"
+		line += " (asked in " + channel(c.Channel) + ")"
 	}
-	title := ":raised_hand: *Approval needed* · "
+	title := md(":raised_hand: *Approval needed* · ")
 	if c.State != store.ApprovalPending && c.State != "" {
 		title = "*Approval request* · "
 	}
@@ -71,13 +73,13 @@ func renderCard(c card) message {
 		section(title + line),
 		fieldsSection(
 			"*Requester*\n"+user(c.Requester),
-			"*Size*\n"+orDash(escape(c.Size)),
-			"*Region*\n"+orDash(escape(c.Region)),
-			"*Cloud*\n"+orDash(c.Cloud),
+			"*Size*\n"+orDash(esc(c.Size)),
+			"*Region*\n"+orDash(esc(c.Region)),
+			"*Cloud*\n"+orDash(esc(c.Cloud)),
 			"*Cost*\n"+hourly(c.Price, c.Estimated)+" · "+monthly(c.Price)+" if it runs all month",
 		),
 	}
-	text := fmt.Sprintf("Approval needed: %s wants %s at %s", user(c.Requester), c.Name, hourly(c.Price, c.Estimated))
+	fallback := mdf("Approval needed: %s wants %s at %s", user(c.Requester), c.Name, hourly(c.Price, c.Estimated))
 	switch c.State {
 	case store.ApprovalPending, "":
 		approve := slack.NewButtonBlockElement(actionApprove, c.OpID,
@@ -91,40 +93,43 @@ func renderCard(c card) message {
 	default:
 		outcome := decisionLine(c)
 		blocks = append(blocks, contextBlock(outcome))
-		text = plain(outcome) + ": " + c.Name
+		fallback = plain(outcome) + ": " + esc(c.Name)
 	}
-	return message{Text: text, Blocks: blocks}
+	if len(c.Refusal) > 0 {
+		blocks = append(blocks, contextBlock(":warning: "+text(c.Refusal)))
+	}
+	return message{Text: fallback, Blocks: blocks}
 }
 
 // decisionLine says who decided and when: "Approved by <@bob> at 14:02 UTC".
-func decisionLine(c card) string {
+func decisionLine(c card) md {
 	at := c.DecidedAt.UTC().Format("15:04 UTC")
 	switch c.State {
 	case store.ApprovalApproved:
-		return fmt.Sprintf(":white_check_mark: Approved by %s at %s", user(c.DecidedBy), at)
+		return mdf(":white_check_mark: Approved by %s at %s", user(c.DecidedBy), at)
 	case store.ApprovalDenied:
-		return fmt.Sprintf(":no_entry: Denied by %s at %s", user(c.DecidedBy), at)
+		return mdf(":no_entry: Denied by %s at %s", user(c.DecidedBy), at)
 	case store.ApprovalExpired:
-		return fmt.Sprintf(":hourglass: Expired at %s; nobody decided", c.Expires.UTC().Format("15:04 UTC"))
+		return mdf(":hourglass: Expired at %s; nobody decided", c.Expires.UTC().Format("15:04 UTC"))
 	}
-	return string(c.State)
+	return esc(string(c.State))
 }
 
 // renderAlreadyDecided tells a clicker that the request was decided, or
 // expired, before their click.
 func renderAlreadyDecided(a store.Approval) message {
 	if a.State == store.ApprovalExpired {
-		return textMessage(":hourglass: This request expired at " + a.Expires.UTC().Format("15:04 UTC") + " before anyone decided.")
+		return textMessage(mdf(":hourglass: This request expired at %s before anyone decided.", a.Expires.UTC().Format("15:04 UTC")))
 	}
 	c := card{State: a.State, DecidedBy: a.DecidedBy, DecidedAt: a.DecidedAt}
 	line := decisionLine(c)
 	if !a.DecidedAt.IsZero() {
-		line += " on " + a.DecidedAt.UTC().Format("Mon 2 Jan")
+		line += mdf(" on %s", a.DecidedAt.UTC().Format("Mon 2 Jan"))
 	}
 	return textMessage(line + ". This request was already decided; your click changed nothing.")
 }
 
-func orDash(s string) string {
+func orDash(s md) md {
 	if s == "" {
 		return "–"
 	}

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -40,7 +39,7 @@ type homeData struct {
 	Admin bool
 	Team  []commands.InstanceView
 	// Notice is a line on top: what the viewer's last click did.
-	Notice string
+	Notice md
 	// ExtendBy is what the Extend button adds.
 	ExtendBy time.Duration
 	Now      time.Time
@@ -83,22 +82,22 @@ func renderHome(d homeData) slack.HomeTabViewRequest {
 		}
 	}
 	if len(own) > shown {
-		blocks = append(blocks, contextBlock(fmt.Sprintf("…and %d more. `/spuff list` lists them all.", len(own)-shown)))
+		blocks = append(blocks, contextBlock(mdf("…and %d more. `/spuff list` lists them all.", len(own)-shown)))
 	}
 	if shown == 0 && len(d.Pending) == 0 {
 		blocks = append(blocks, section("You have no VMs running. Type `/spuff up` in any channel to create one."))
 	}
 	if len(d.Pending) > 0 {
 		blocks = append(blocks, slack.NewDividerBlock(), section("*Waiting for approval*"))
-		lines := make([]string, 0, len(d.Pending))
+		lines := make([]md, 0, len(d.Pending))
 		for _, p := range d.Pending {
-			lines = append(lines, joinDot(":raised_hand: "+code(p.Name), escape(p.Size), escape(p.Region), p.Cloud,
+			lines = append(lines, joinDot(":raised_hand: "+code(p.Name), esc(p.Size), esc(p.Region), esc(p.Cloud),
 				hourly(p.Price, p.Estimated), "expires "+clock(p.Expires)))
 		}
 		packed, more := packLines(lines, maxBlocks-4, homeTextBudget/4)
 		blocks = append(blocks, packed...)
 		if more > 0 {
-			blocks = append(blocks, contextBlock(fmt.Sprintf("…and %d more.", more)))
+			blocks = append(blocks, contextBlock(mdf("…and %d more.", more)))
 		}
 	}
 	if d.Admin {
@@ -112,7 +111,7 @@ func renderHome(d homeData) slack.HomeTabViewRequest {
 // cost per hour, in at most room blocks.
 func homeTeam(team []commands.InstanceView, room int) []slack.Block {
 	total := 0.0
-	lines := make([]string, 0, len(team))
+	lines := make([]md, 0, len(team))
 	for _, v := range team {
 		total += v.PriceHourly
 		lines = append(lines, listLine(v, true))
@@ -120,7 +119,7 @@ func homeTeam(team []commands.InstanceView, room int) []slack.Block {
 	blocks := []slack.Block{
 		slack.NewDividerBlock(),
 		header("Team"),
-		section(fmt.Sprintf("*%s running* · %s together", plural(len(team), "instance"), hourly(total, false))),
+		section(mdf("*%s running* · %s together", plural(len(team), "instance"), hourly(total, false))),
 	}
 	room -= len(blocks) + 1 // and one for "and N more"
 	if room < 2 {
@@ -130,7 +129,7 @@ func homeTeam(team []commands.InstanceView, room int) []slack.Block {
 	packed, more := packLines(lines, reserved, homeTextBudget)
 	blocks = append(blocks, packed...)
 	if more > 0 {
-		blocks = append(blocks, contextBlock(fmt.Sprintf("…and %d more. `/spuff list --all` lists them all.", more)))
+		blocks = append(blocks, contextBlock(mdf("…and %d more. `/spuff list --all` lists them all.", more)))
 	}
 	return blocks
 }

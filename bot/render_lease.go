@@ -1,8 +1,6 @@
 package bot
 
 import (
-	"fmt"
-
 	"github.com/spuffbot/spuffbot/commands"
 )
 
@@ -28,12 +26,12 @@ func renderInstanceRoot(ev commands.Event) (message, bool) {
 	sp := specs(in, ev.ProviderLabel, ev.Estimated)
 	switch ev.Kind {
 	case commands.EventExtended:
-		detail := joinDot("`ssh dev@"+escape(in.IP)+"`", "lease until "+clock(in.LeaseExpiry))
-		return rootMessage(fmt.Sprintf(":large_green_circle: %s's %s is ready at %s · %s", owner, name, code(in.IP), sp), detail), true
+		detail := joinDot("`ssh dev@"+esc(in.IP)+"`", "lease until "+clock(in.LeaseExpiry))
+		return rootMessage(mdf(":large_green_circle: %s's %s is ready at %s · %s", owner, name, code(in.IP), sp), detail), true
 	case commands.EventExpired:
-		return rootMessage(fmt.Sprintf(":black_circle: %s's %s was destroyed when its lease ended · %s", owner, name, sp), ""), true
+		return rootMessage(mdf(":black_circle: %s's %s was destroyed when its lease ended · %s", owner, name, sp), ""), true
 	case commands.EventDestroyedOutside:
-		return rootMessage(fmt.Sprintf(":ghost: %s's %s was destroyed outside spuffbot · %s", owner, name, sp), ""), true
+		return rootMessage(mdf(":ghost: %s's %s was destroyed outside spuffbot · %s", owner, name, sp), ""), true
 	}
 	return message{}, false
 }
@@ -45,19 +43,19 @@ func renderInstanceProgress(ev commands.Event) (message, bool) {
 	if in == nil {
 		return message{}, false
 	}
-	name := escape(in.Name)
+	name := esc(in.Name)
 	switch ev.Kind {
 	case commands.EventLeaseWarning:
-		return textMessage(fmt.Sprintf(":alarm_clock: %s %s I sent you buttons by DM to keep it longer or destroy it; "+
+		return textMessage(mdf(":alarm_clock: %s %s I sent you buttons by DM to keep it longer or destroy it; "+
 			"`/spuff extend %s 2h` and `/spuff down %s` work too.",
 			user(in.Owner), ev.Detail, name, name)), true
 	case commands.EventExtended:
-		return textMessage(fmt.Sprintf(":alarm_clock: %s extended the lease: %s now runs until %s.",
+		return textMessage(mdf(":alarm_clock: %s extended the lease: %s now runs until %s.",
 			user(actorOr(ev, in.Owner)), code(in.Name), clock(in.LeaseExpiry))), true
 	case commands.EventExpired:
-		return textMessage(":black_circle: " + orText(ev.Detail, code(in.Name)+" was destroyed: its lease ended.") + " It costs nothing from now on."), true
+		return textMessage(":black_circle: " + orMD(esc(ev.Detail), code(in.Name)+" was destroyed: its lease ended.") + " It costs nothing from now on."), true
 	case commands.EventDestroyedOutside:
-		return textMessage(":ghost: " + orText(ev.Detail, code(in.Name)+" was destroyed outside spuffbot.") + " It costs nothing from now on."), true
+		return textMessage(":ghost: " + orMD(esc(ev.Detail), code(in.Name)+" was destroyed outside spuffbot.") + " It costs nothing from now on."), true
 	}
 	return message{}, false
 }
@@ -76,9 +74,9 @@ func renderInstanceTeamLine(ev commands.Event) (message, bool) {
 	sp := specs(in, ev.ProviderLabel, ev.Estimated)
 	switch ev.Kind {
 	case commands.EventExpired:
-		return textMessage(fmt.Sprintf(":black_circle: %s's %s was destroyed when its lease ended · %s", user(in.Owner), code(in.Name), sp)), true
+		return textMessage(mdf(":black_circle: %s's %s was destroyed when its lease ended · %s", user(in.Owner), code(in.Name), sp)), true
 	case commands.EventDestroyedOutside:
-		return textMessage(fmt.Sprintf(":ghost: %s's %s was destroyed outside spuffbot · %s", user(in.Owner), code(in.Name), sp)), true
+		return textMessage(mdf(":ghost: %s's %s was destroyed outside spuffbot · %s", user(in.Owner), code(in.Name), sp)), true
 	}
 	return message{}, false
 }
@@ -88,26 +86,34 @@ func renderInstanceTeamLine(ev commands.Event) (message, bool) {
 // orphan whose card they never got.
 func renderOrphanLine(ev commands.Event, o *commands.Orphan) message {
 	cloud := ev.ProviderLabel
-	what := fmt.Sprintf("%s (id %s) on %s", code(o.Instance.Name), code(o.Instance.ID), cloud)
+	what := mdf("%s (id %s) on %s", code(o.Instance.Name), code(o.Instance.ID), cloud)
 	switch ev.Kind {
 	case commands.EventOrphanAdopted:
-		owner := ""
+		var owner md
 		if ev.Instance != nil {
 			owner = "; it now belongs to " + user(ev.Instance.Owner)
 		}
-		return textMessage(fmt.Sprintf(":inbox_tray: %s adopted the untracked VM %s%s.", user(ev.Actor), what, owner))
+		return textMessage(mdf(":inbox_tray: %s adopted the untracked VM %s%s.", user(ev.Actor), what, owner))
 	case commands.EventOrphanDestroyed:
-		return textMessage(fmt.Sprintf(":wastebasket: %s destroyed the untracked VM %s.", user(ev.Actor), what))
+		return textMessage(mdf(":wastebasket: %s destroyed the untracked VM %s.", user(ev.Actor), what))
 	}
-	age, price := "", ""
+	var age, price md
 	if o.Age > 0 {
-		age = human(o.Age) + " old"
+		age = esc(human(o.Age)) + " old"
 	}
 	if o.PriceHourly > 0 {
 		price = hourly(o.PriceHourly, ev.Estimated)
 	}
 	return textMessage(":warning: " + joinDot("Found a VM with spuff's labels that spuffbot does not track: "+what,
-		escape(o.Instance.Size), escape(o.Instance.Region), price, age) + ". An admin should adopt or destroy it.")
+		esc(o.Instance.Size), esc(o.Instance.Region), price, age) + ". An admin should adopt or destroy it.")
+}
+
+// orMD returns s, or fallback when s is empty.
+func orMD(s, fallback md) md {
+	if s == "" {
+		return fallback
+	}
+	return s
 }
 
 func orText(s, fallback string) string {

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -98,15 +97,15 @@ func renderLeaseCard(v leaseView, now time.Time) message {
 	}
 	fields := fieldsSection(
 		"*Instance*\n"+name,
-		"*Cloud*\n"+orDash(v.Cloud),
-		"*Size*\n"+orDash(joinDot(escape(v.Size), escape(v.Region))),
+		"*Cloud*\n"+orDash(esc(v.Cloud)),
+		"*Size*\n"+orDash(joinDot(esc(v.Size), esc(v.Region))),
 		"*Cost*\n"+hourly(v.Price, v.Estimated),
 		"*Lease ends*\n"+clock(end),
-		fmt.Sprintf("*Spent so far*\n$%.2f", spent),
+		mdf("*Spent so far*\n$%.2f", spent),
 	)
 	if v.Outcome.Kind != leaseOpen {
 		line := leaseOutcomeLine(v.Name, v.Outcome)
-		return message{Text: "Lease warning for " + v.Name + ": " + plain(line), Blocks: []slack.Block{
+		return message{Text: "Lease warning for " + esc(v.Name) + ": " + plain(line), Blocks: []slack.Block{
 			section(":alarm_clock: Lease warning for " + name),
 			fields,
 			contextBlock(line),
@@ -114,12 +113,12 @@ func renderLeaseCard(v leaseView, now time.Time) message {
 	}
 	when := clock(v.Expiry)
 	if d := v.Expiry.Sub(now); d > 0 {
-		when += " (in " + human(d) + ")"
+		when += " (in " + esc(human(d)) + ")"
 	}
-	head := fmt.Sprintf(":alarm_clock: *Your %s will be destroyed at %s*, when its lease ends. "+
+	head := mdf(":alarm_clock: *Your %s will be destroyed at %s*, when its lease ends. "+
 		"It is deleted, not stopped: keep it longer, or save what you need.", name, when)
 	return message{
-		Text: fmt.Sprintf("Your %s will be destroyed at %s, when its lease ends", v.Name, clock(v.Expiry)),
+		Text: mdf("Your %s will be destroyed at %s, when its lease ends", v.Name, clock(v.Expiry)),
 		Blocks: []slack.Block{
 			section(head),
 			fields,
@@ -148,25 +147,25 @@ func leaseButtons(v leaseView) []slack.BlockElement {
 }
 
 // leaseOutcomeLine says what became of a lease warning.
-func leaseOutcomeLine(name string, o leaseOutcome) string {
+func leaseOutcomeLine(name string, o leaseOutcome) md {
 	at := o.At.UTC().Format("15:04 UTC")
 	switch o.Kind {
 	case leaseExtended:
-		return fmt.Sprintf(":white_check_mark: Extended by %s until %s", user(o.By), clock(o.Until))
+		return mdf(":white_check_mark: Extended by %s until %s", user(o.By), clock(o.Until))
 	case leaseDestroyRequested:
-		return fmt.Sprintf(":wastebasket: Destroy requested by %s at %s", user(o.By), at)
+		return mdf(":wastebasket: Destroy requested by %s at %s", user(o.By), at)
 	case leaseSnapshotRequested:
-		return fmt.Sprintf(":camera: Snapshot & destroy requested by %s at %s", user(o.By), at)
+		return mdf(":camera: Snapshot &amp; destroy requested by %s at %s", user(o.By), at)
 	case leaseDestroyed:
-		return fmt.Sprintf(":black_circle: Destroyed by %s at %s", user(o.By), at)
+		return mdf(":black_circle: Destroyed by %s at %s", user(o.By), at)
 	case leaseExpired:
-		return fmt.Sprintf(":black_circle: Destroyed at %s when its lease ended", at)
+		return mdf(":black_circle: Destroyed at %s when its lease ended", at)
 	case leaseOutside:
-		return fmt.Sprintf(":ghost: Destroyed outside spuffbot; found gone at %s", at)
+		return mdf(":ghost: Destroyed outside spuffbot; found gone at %s", at)
 	case leaseDestroyFailed:
-		return ":x: Destroying it failed: " + orText(o.Detail, "see the thread") + " Try again with `/spuff down " + escape(name) + "`."
+		return mdf(":x: Destroying it failed: %s Try again with `/spuff down %s`.", orText(o.Detail, "see the thread"), name)
 	}
-	return string(o.Kind)
+	return esc(string(o.Kind))
 }
 
 // leaseFromBlocks is a lease warning the bot no longer remembers, rebuilt
@@ -183,7 +182,7 @@ func leaseFromBlocks(shown []slack.Block, name string, o leaseOutcome) message {
 		blocks = append(blocks, bl)
 	}
 	blocks = append(blocks, contextBlock(line))
-	return message{Text: "Lease warning for " + name + ": " + plain(line), Blocks: blocks}
+	return message{Text: "Lease warning for " + esc(name) + ": " + plain(line), Blocks: blocks}
 }
 
 // renderLeaseDuplicate tells a clicker that the warning was answered
@@ -193,22 +192,22 @@ func renderLeaseDuplicate(name string, r commands.Reply) message {
 	const nothing = " Your click changed nothing."
 	op := r.Op
 	if op == nil {
-		return textMessage(":information_source: " + orText(r.Text, "That was already done.") + nothing)
+		return textMessage(":information_source: " + esc(orText(r.Text, "That was already done.")) + nothing)
 	}
 	n := code(orText(op.Instance, name))
-	var line string
+	var line md
 	switch {
 	case op.Kind == commands.OpExtend:
-		line = fmt.Sprintf("This warning was already answered: %s extended the lease of %s.", user(op.Owner), n)
+		line = mdf("This warning was already answered: %s extended the lease of %s.", user(op.Owner), n)
 	case op.Kind == store.OpDown && op.State == store.OpDone:
-		line = fmt.Sprintf("%s already destroyed %s.", user(op.Owner), n)
+		line = mdf("%s already destroyed %s.", user(op.Owner), n)
 	case op.Kind == store.OpDown && op.State == store.OpFailed:
-		line = fmt.Sprintf("%s asked to destroy %s, and that failed: %s Try `/spuff down %s`.",
-			user(op.Owner), n, orText(op.Error, "see the thread."), escape(op.Instance))
+		line = mdf("%s asked to destroy %s, and that failed: %s Try `/spuff down %s`.",
+			user(op.Owner), n, orText(op.Error, "see the thread."), esc(op.Instance))
 	case op.Kind == store.OpDown:
-		line = fmt.Sprintf("%s is already destroying %s.", user(op.Owner), n)
+		line = mdf("%s is already destroying %s.", user(op.Owner), n)
 	default:
-		line = orText(r.Text, "That was already done.")
+		line = esc(orText(r.Text, "That was already done."))
 	}
 	return textMessage(":information_source: " + line + nothing)
 }
@@ -222,20 +221,20 @@ func renderOwnerNotice(ev commands.Event, now time.Time) (message, bool) {
 		return message{}, false
 	}
 	name := code(in.Name)
-	var line string
+	var line md
 	switch ev.Kind {
 	case commands.EventExpired:
-		line = fmt.Sprintf(":black_circle: Your %s was destroyed: its lease ended at %s. "+
+		line = mdf(":black_circle: Your %s was destroyed: its lease ended at %s. "+
 			"It was deleted at %s, not stopped, so it costs nothing from now on.", name, clock(in.LeaseExpiry), orText(ev.ProviderLabel, "its cloud"))
 	case commands.EventDestroyedOutside:
-		line = fmt.Sprintf(":ghost: Your %s was destroyed outside spuffbot: %s no longer has it. "+
+		line = mdf(":ghost: Your %s was destroyed outside spuffbot: %s no longer has it. "+
 			"spuffbot stopped tracking it; it costs nothing from now on.", name, orText(ev.ProviderLabel, "its cloud"))
 	default:
 		return message{}, false
 	}
 	foot := specs(in, ev.ProviderLabel, ev.Estimated)
 	if !in.Created.IsZero() && now.After(in.Created) && in.PriceHourly > 0 {
-		foot = joinDot(foot, fmt.Sprintf("ran %s, about $%.2f", human(now.Sub(in.Created)), in.PriceHourly*now.Sub(in.Created).Hours()))
+		foot = joinDot(foot, mdf("ran %s, about $%.2f", human(now.Sub(in.Created)), in.PriceHourly*now.Sub(in.Created).Hours()))
 	}
 	return message{Text: plain(line), Blocks: []slack.Block{section(line), contextBlock(foot)}}, true
 }

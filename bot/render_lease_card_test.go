@@ -140,7 +140,7 @@ func TestRenderLeaseDuplicate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := renderLeaseDuplicate("alice-7f3a", tt.r)
 			golden(t, "lease_duplicate_"+tt.name, m)
-			if !strings.Contains(m.Text, "changed nothing") {
+			if !strings.Contains(string(m.Text), "changed nothing") {
 				t.Errorf("renderLeaseDuplicate(%s) = %q, want it to say the click changed nothing", tt.name, m.Text)
 			}
 		})

@@ -227,7 +227,7 @@ func upTextInput(blockID, label, placeholder, hint, initial string) *slack.Input
 }
 
 // upNotice is a notice block at the top of the modal.
-func upNotice(text string) message {
+func upNotice(text md) message {
 	s := section(text)
 	s.BlockID = upNoticeBlock
 	return message{Text: plain(text), Blocks: []slack.Block{s}}

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -11,26 +10,26 @@ import (
 )
 
 // specs describes an instance in one line: size · region · cloud · $/h.
-func specs(in *store.Instance, cloud string, estimated bool) string {
+func specs(in *store.Instance, cloud string, estimated bool) md {
 	if in == nil {
-		return cloud
+		return esc(cloud)
 	}
-	price := ""
+	var price md
 	if in.PriceHourly > 0 {
 		price = hourly(in.PriceHourly, estimated)
 	}
-	return joinDot(escape(in.Size), escape(in.Region), cloud, price)
+	return joinDot(esc(in.Size), esc(in.Region), esc(cloud), price)
 }
 
 // renderRequested is the root message of an up operation before the
 // Service has reported anything about it.
 func renderRequested(op store.Operation) message {
-	return rootMessage(fmt.Sprintf(":hourglass_flowing_sand: %s requested %s · %s",
+	return rootMessage(mdf(":hourglass_flowing_sand: %s requested %s · %s",
 		user(op.Owner), code(op.Instance), commands.Label(op.Provider)), "")
 }
 
 // rootMessage is a root message: a line and an optional detail below it.
-func rootMessage(line, detail string) message {
+func rootMessage(line, detail md) message {
 	blocks := []slack.Block{section(line)}
 	if detail != "" {
 		blocks = append(blocks, contextBlock(detail))
@@ -73,83 +72,83 @@ func renderOpRoot(ev commands.Event) message {
 	case store.OpDown:
 		switch ev.Kind {
 		case commands.EventDestroyed:
-			line := fmt.Sprintf(":black_circle: %s was destroyed by %s · %s", name, user(actorOr(ev, op.Owner)), sp)
+			line := mdf(":black_circle: %s was destroyed by %s · %s", name, user(actorOr(ev, op.Owner)), sp)
 			if in != nil && in.Owner != "" && in.Owner != actorOr(ev, op.Owner) {
 				line += " · was " + user(in.Owner) + "'s"
 			}
 			return rootMessage(line, "")
 		case commands.EventFailed:
-			return rootMessage(fmt.Sprintf(":warning: %s could not destroy %s · %s", owner, name, sp), ev.Detail)
+			return rootMessage(mdf(":warning: %s could not destroy %s · %s", owner, name, sp), esc(ev.Detail))
 		case commands.EventSnapshotting, commands.EventSnapshotCreated:
-			return rootMessage(fmt.Sprintf(":camera: %s is saving a snapshot of %s, then destroying it · %s", owner, name, sp), "")
+			return rootMessage(mdf(":camera: %s is saving a snapshot of %s, then destroying it · %s", owner, name, sp), "")
 		}
-		return rootMessage(fmt.Sprintf(":wastebasket: %s is destroying %s · %s", owner, name, sp), "")
+		return rootMessage(mdf(":wastebasket: %s is destroying %s · %s", owner, name, sp), "")
 	case store.OpSnapshotCreate:
 		switch ev.Kind {
 		case commands.EventSnapshotCreated:
-			return rootMessage(fmt.Sprintf(":camera: %s saved a snapshot of %s%s", owner, name, snapName(ev)), "")
+			return rootMessage(mdf(":camera: %s saved a snapshot of %s%s", owner, name, snapName(ev)), "")
 		case commands.EventFailed:
-			return rootMessage(fmt.Sprintf(":x: %s could not snapshot %s", owner, name), ev.Detail)
+			return rootMessage(mdf(":x: %s could not snapshot %s", owner, name), esc(ev.Detail))
 		}
-		return rootMessage(fmt.Sprintf(":camera: %s is snapshotting %s", owner, name), "")
+		return rootMessage(mdf(":camera: %s is snapshotting %s", owner, name), "")
 	case store.OpSnapshotDelete:
 		id := code(op.SnapshotID)
 		switch ev.Kind {
 		case commands.EventSnapshotDeleted:
-			return rootMessage(fmt.Sprintf(":wastebasket: %s deleted snapshot %s · %s", owner, id, ev.ProviderLabel), "")
+			return rootMessage(mdf(":wastebasket: %s deleted snapshot %s · %s", owner, id, ev.ProviderLabel), "")
 		case commands.EventFailed:
-			return rootMessage(fmt.Sprintf(":x: %s could not delete snapshot %s", owner, id), ev.Detail)
+			return rootMessage(mdf(":x: %s could not delete snapshot %s", owner, id), esc(ev.Detail))
 		}
-		return rootMessage(fmt.Sprintf(":wastebasket: %s is deleting snapshot %s · %s", owner, id, ev.ProviderLabel), "")
+		return rootMessage(mdf(":wastebasket: %s is deleting snapshot %s · %s", owner, id, ev.ProviderLabel), "")
 	}
-	return rootMessage(fmt.Sprintf("%s: %s %s", owner, op.Kind, ev.Kind), ev.Detail)
+	return rootMessage(mdf("%s: %s %s", owner, op.Kind, ev.Kind), esc(ev.Detail))
 }
 
-func renderUpRoot(ev commands.Event, owner, name, sp string) message {
+func renderUpRoot(ev commands.Event, owner, name, sp md) message {
 	in := ev.Instance
 	switch ev.Kind {
 	case commands.EventAccepted:
-		return rootMessage(fmt.Sprintf(":hourglass_flowing_sand: %s requested %s · %s", owner, name, sp), "")
+		return rootMessage(mdf(":hourglass_flowing_sand: %s requested %s · %s", owner, name, sp), "")
 	case commands.EventAwaitingApproval:
-		detail := ""
+		var detail md
 		if ev.Approval != nil {
 			detail = "Waiting for an approver until " + clock(ev.Approval.Expires)
 		}
-		return rootMessage(fmt.Sprintf(":raised_hand: %s is waiting for approval of %s · %s", owner, name, sp), detail)
+		return rootMessage(mdf(":raised_hand: %s is waiting for approval of %s · %s", owner, name, sp), detail)
 	case commands.EventApproved:
-		return rootMessage(fmt.Sprintf(":thumbsup: %s's %s was approved by %s · %s", owner, name, user(ev.Actor), sp), "")
+		return rootMessage(mdf(":thumbsup: %s's %s was approved by %s · %s", owner, name, user(ev.Actor), sp), "")
 	case commands.EventCreating, commands.EventCreated:
-		return rootMessage(fmt.Sprintf(":gear: %s is creating %s · %s", owner, name, sp), "")
+		return rootMessage(mdf(":gear: %s is creating %s · %s", owner, name, sp), "")
 	case commands.EventReady:
-		ip := ""
-		detail := ""
+		var ip md
+		var detail md
 		if in != nil {
 			ip = " at " + code(in.IP)
-			detail = joinDot("`ssh dev@"+escape(in.IP)+"`", "lease until "+clock(in.LeaseExpiry))
+			detail = joinDot("`ssh dev@"+esc(in.IP)+"`", "lease until "+clock(in.LeaseExpiry))
 		}
-		return rootMessage(fmt.Sprintf(":large_green_circle: %s's %s is ready%s · %s", owner, name, ip, sp), detail)
+		return rootMessage(mdf(":large_green_circle: %s's %s is ready%s · %s", owner, name, ip, sp), detail)
 	case commands.EventDenied:
-		return rootMessage(fmt.Sprintf(":no_entry: %s's request for %s was denied by %s · %s", owner, name, user(ev.Actor), sp), "")
+		return rootMessage(mdf(":no_entry: %s's request for %s was denied by %s · %s", owner, name, user(ev.Actor), sp), "")
 	case commands.EventApprovalExpired:
-		return rootMessage(fmt.Sprintf(":hourglass: %s's request for %s expired · %s", owner, name, sp), upper(ev.Detail))
+		return rootMessage(mdf(":hourglass: %s's request for %s expired · %s", owner, name, sp), esc(upper(ev.Detail)))
 	case commands.EventFailed:
-		return rootMessage(fmt.Sprintf(":x: %s could not get %s · %s", owner, name, sp), ev.Detail)
+		return rootMessage(mdf(":x: %s could not get %s · %s", owner, name, sp), esc(ev.Detail))
 	}
-	return rootMessage(fmt.Sprintf(":gear: %s is creating %s · %s", owner, name, sp), "")
+	return rootMessage(mdf(":gear: %s is creating %s · %s", owner, name, sp), "")
 }
 
 func actorOr(ev commands.Event, fallback string) string {
 	if ev.Actor != "" {
-		return ev.Actor
+		return string(ev.Actor)
 	}
 	return fallback
 }
 
-func snapName(ev commands.Event) string {
+func snapName(ev commands.Event) md {
 	if ev.Snapshot == nil {
 		return ""
 	}
-	s := " as "
+	var s md = " as "
 	if ev.Snapshot.Name != "" {
 		s += code(ev.Snapshot.Name) + " "
 	}
@@ -158,7 +157,7 @@ func snapName(ev commands.Event) string {
 
 // renderProgress is the thread reply for ev, if it has one. asked says
 // where the approval card went ("in #ops", "to @bob by DM").
-func renderProgress(ev commands.Event, asked string, now time.Time) (message, bool) {
+func renderProgress(ev commands.Event, asked md, now time.Time) (message, bool) {
 	if m, ok := renderInstanceProgress(ev); ok {
 		return m, true
 	}
@@ -167,9 +166,9 @@ func renderProgress(ev commands.Event, asked string, now time.Time) (message, bo
 	cloud := ev.ProviderLabel
 	switch ev.Kind {
 	case commands.EventAwaitingApproval:
-		line := ":raised_hand: This needs an approver's OK"
+		var line md = ":raised_hand: This needs an approver's OK"
 		if in != nil && in.PriceHourly > 0 {
-			line += fmt.Sprintf(": %s costs %s (%s)", name, hourly(in.PriceHourly, ev.Estimated), monthly(in.PriceHourly))
+			line += mdf(": %s costs %s (%s)", name, hourly(in.PriceHourly, ev.Estimated), monthly(in.PriceHourly))
 		}
 		line += "."
 		if asked != "" {
@@ -180,45 +179,57 @@ func renderProgress(ev commands.Event, asked string, now time.Time) (message, bo
 		}
 		return textMessage(line), true
 	case commands.EventApproved:
-		return textMessage(fmt.Sprintf(":thumbsup: Approved by %s. Creating it now.", user(ev.Actor))), true
+		return textMessage(mdf(":thumbsup: Approved by %s. Creating it now.", user(ev.Actor))), true
+	case commands.EventApprovalRefused:
+		return textMessage(mdf(":warning: %s pressed Approve — %s. The request still waits for an approver.",
+			user(ev.Actor), text(detail(ev)))), true
 	case commands.EventDenied:
-		return textMessage(fmt.Sprintf(":no_entry: Denied by %s. Nothing was created.", user(ev.Actor))), true
+		return textMessage(mdf(":no_entry: Denied by %s. Nothing was created.", user(ev.Actor))), true
 	case commands.EventApprovalExpired:
-		return textMessage(fmt.Sprintf(":hourglass: The request expired: %s. Nothing was created; ask again with `/spuff up`.", ev.Detail)), true
+		return textMessage(mdf(":hourglass: The request expired: %s. Nothing was created; ask again with `/spuff up`.", ev.Detail)), true
 	case commands.EventCreating:
 		if in != nil {
-			return textMessage(fmt.Sprintf(":gear: Asking %s for a %s in %s…", cloud, code(in.Size), code(in.Region))), true
+			return textMessage(mdf(":gear: Asking %s for a %s in %s…", cloud, code(in.Size), code(in.Region))), true
 		}
-		return textMessage(fmt.Sprintf(":gear: Asking %s for it…", cloud)), true
+		return textMessage(mdf(":gear: Asking %s for it…", cloud)), true
 	case commands.EventRetrying:
-		return textMessage(":hourglass_flowing_sand: " + upper(ev.Detail)), true
+		return textMessage(mdf(":hourglass_flowing_sand: %s", upper(ev.Detail))), true
 	case commands.EventCreated:
-		return textMessage(fmt.Sprintf(":package: %s accepted it (id %s). Waiting for it to boot and get an address…", cloud, code(op.CloudID))), true
+		return textMessage(mdf(":package: %s accepted it (id %s). Waiting for it to boot and get an address…", cloud, code(op.CloudID))), true
 	case commands.EventReady:
 		return renderReady(ev, now), true
 	case commands.EventSnapshotting:
-		return textMessage(fmt.Sprintf(":camera: Snapshotting %s… this can take a few minutes.", name)), true
+		return textMessage(mdf(":camera: Snapshotting %s… this can take a few minutes.", name)), true
 	case commands.EventSnapshotCreated:
 		id := op.SnapshotID
 		if ev.Snapshot != nil {
 			id = ev.Snapshot.ID
 		}
-		line := fmt.Sprintf(":camera: Saved a snapshot of %s%s.", name, snapName(ev))
+		line := mdf(":camera: Saved a snapshot of %s%s.", name, snapName(ev))
 		if ev.Snapshot != nil && ev.Snapshot.SizeGB > 0 {
-			line += fmt.Sprintf(" It holds %.1f GB.", ev.Snapshot.SizeGB)
+			line += mdf(" It holds %.1f GB.", ev.Snapshot.SizeGB)
 		}
-		line += " Boot from it with `/spuff up --snapshot " + escape(id) + "`."
+		line += " Boot from it with `/spuff up --snapshot " + esc(id) + "`."
 		return textMessage(line), true
 	case commands.EventSnapshotDeleted:
-		return textMessage(fmt.Sprintf(":wastebasket: Deleted snapshot %s.", code(op.SnapshotID))), true
+		return textMessage(mdf(":wastebasket: Deleted snapshot %s.", code(op.SnapshotID))), true
 	case commands.EventDestroying:
-		return textMessage(fmt.Sprintf(":wastebasket: Destroying %s…", name)), true
+		return textMessage(mdf(":wastebasket: Destroying %s…", name)), true
 	case commands.EventDestroyed:
-		return textMessage(fmt.Sprintf(":black_circle: %s is destroyed (by %s). It costs nothing from now on.", name, user(actorOr(ev, op.Owner)))), true
+		return textMessage(mdf(":black_circle: %s is destroyed (by %s). It costs nothing from now on.", name, user(actorOr(ev, op.Owner)))), true
 	case commands.EventFailed:
-		return textMessage(":x: " + upper(ev.Detail)), true
+		return textMessage(":x: " + esc(upper(ev.Detail))), true
 	}
 	return message{}, false
+}
+
+// detail is ev's Detail as a Text, with the ids it names when the
+// Service kept them.
+func detail(ev commands.Event) commands.Text {
+	if len(ev.DetailText) > 0 {
+		return ev.DetailText
+	}
+	return commands.Text{{Kind: commands.PartPlain, S: ev.Detail}}
 }
 
 // renderReady is the thread reply that hands over a ready VM: its
@@ -227,19 +238,19 @@ func renderReady(ev commands.Event, now time.Time) message {
 	in := ev.Instance
 	name := code(ev.Op.Instance)
 	if in == nil || in.IP == "" {
-		return textMessage(fmt.Sprintf(":white_check_mark: %s is ready.", name))
+		return textMessage(mdf(":white_check_mark: %s is ready.", name))
 	}
-	ip := escape(in.IP)
-	lease := fmt.Sprintf("Lease ends %s (in %s). Keep it longer with `/spuff extend %s 2h`; destroy it with `/spuff down %s`.",
-		clock(in.LeaseExpiry), human(in.LeaseExpiry.Sub(now)), escape(in.Name), escape(in.Name))
-	foot := []string{lease}
+	ip := esc(in.IP)
+	lease := mdf("Lease ends %s (in %s). Keep it longer with `/spuff extend %s 2h`; destroy it with `/spuff down %s`.",
+		clock(in.LeaseExpiry), human(in.LeaseExpiry.Sub(now)), esc(in.Name), esc(in.Name))
+	foot := []md{lease}
 	if ev.Estimated {
 		foot = append(foot, "The price is an estimate.")
 	}
 	return message{
-		Text: fmt.Sprintf("%s is ready at %s: ssh dev@%s", in.Name, in.IP, in.IP),
+		Text: mdf("%s is ready at %s: ssh dev@%s", in.Name, in.IP, in.IP),
 		Blocks: []slack.Block{
-			section(fmt.Sprintf(":white_check_mark: %s is ready at %s · %s", name, code(in.IP), specs(in, ev.ProviderLabel, ev.Estimated))),
+			section(mdf(":white_check_mark: %s is ready at %s · %s", name, code(in.IP), specs(in, ev.ProviderLabel, ev.Estimated))),
 			section("```ssh dev@" + ip + "```"),
 			contextBlock(foot...),
 		},
@@ -257,25 +268,25 @@ func renderTeamLine(ev commands.Event) (message, bool) {
 	sp := specs(in, ev.ProviderLabel, ev.Estimated)
 	switch ev.Kind {
 	case commands.EventReady:
-		return textMessage(fmt.Sprintf(":large_green_circle: %s created %s · %s", user(op.Owner), name, sp)), true
+		return textMessage(mdf(":large_green_circle: %s created %s · %s", user(op.Owner), name, sp)), true
 	case commands.EventDestroyed:
 		actor := actorOr(ev, op.Owner)
-		line := fmt.Sprintf(":black_circle: %s destroyed %s · %s", user(actor), name, sp)
+		line := mdf(":black_circle: %s destroyed %s · %s", user(actor), name, sp)
 		if in != nil && in.Owner != "" && in.Owner != actor {
 			line += " · was " + user(in.Owner) + "'s"
 		}
 		return textMessage(line), true
 	case commands.EventFailed:
-		what := map[store.OpKind]string{
+		what := map[store.OpKind]md{
 			store.OpUp:             "Creating " + name,
 			store.OpDown:           "Destroying " + name,
 			store.OpSnapshotCreate: "Snapshotting " + name,
 			store.OpSnapshotDelete: "Deleting snapshot " + code(op.SnapshotID),
 		}[op.Kind]
 		if what == "" {
-			what = string(op.Kind)
+			what = esc(string(op.Kind))
 		}
-		return textMessage(fmt.Sprintf(":x: %s for %s failed: %s", what, user(op.Owner), ev.Detail)), true
+		return textMessage(mdf(":x: %s for %s failed: %s", what, user(op.Owner), ev.Detail)), true
 	}
 	return message{}, false
 }
@@ -283,7 +294,7 @@ func renderTeamLine(ev commands.Event) (message, bool) {
 // renderNoChannel is m with a note that the bot cannot post where the
 // command was typed, and how to fix that.
 func renderNoChannel(m message) message {
-	note := ":information_source: I can't post in this conversation (a private channel I'm not in, or a DM), " +
+	var note md = ":information_source: I can't post in this conversation (a private channel I'm not in, or a DM), " +
 		"so only you see my updates, here. Invite me with `/invite @spuffbot` to get a thread everyone can follow."
 	blocks := append(append([]slack.Block{}, m.Blocks...), contextBlock(note))
 	return message{Text: m.Text, Blocks: blocks}

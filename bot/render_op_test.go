@@ -46,6 +46,12 @@ func sampleEvents() map[string]commands.Event {
 	e = upEvent(commands.EventApproved, store.OpAwaitingApproval, store.InstanceCreating)
 	e.Approval, e.Actor = approval(store.ApprovalApproved, "U0BOB"), "U0BOB"
 	evs["up_approved"] = e
+	e = upEvent(commands.EventApprovalRefused, store.OpAwaitingApproval, store.InstanceCreating)
+	e.Approval, e.Actor = approval(store.ApprovalPending, ""), "U0BOB"
+	e.DetailText = commands.Textf("cannot approve now: it would now bring %s's spending this month to $120.00, over their budget of $100.00",
+		commands.UserID("U0ALICE"))
+	e.Detail = e.DetailText.Plain()
+	evs["up_approval_refused"] = e
 	e = upEvent(commands.EventDenied, store.OpFailed, store.InstanceFailed)
 	e.Approval, e.Actor, e.Detail = approval(store.ApprovalDenied, "U0BOB"), "U0BOB", "denied by <@U0BOB>"
 	evs["up_denied"] = e
@@ -173,6 +179,12 @@ func TestRenderCard(t *testing.T) {
 			}
 		})
 	}
+	t.Run("refused", func(t *testing.T) {
+		ev := sampleEvents()["up_approval_refused"]
+		c := cardFrom(base)
+		c.Refusal = ev.DetailText
+		golden(t, "card_refused", renderCard(c))
+	})
 	t.Run("already_decided", func(t *testing.T) {
 		golden(t, "card_already_decided", renderAlreadyDecided(*approval(store.ApprovalApproved, "U0BOB")))
 	})
@@ -185,7 +197,7 @@ func TestRenderCard(t *testing.T) {
 func TestMonthlyIsHourlyTimes730(t *testing.T) {
 	tests := []struct {
 		hourly float64
-		want   string
+		want   md
 	}{
 		{0.036, "$26.28/month"},
 		{0.0074, "$5.40/month"},

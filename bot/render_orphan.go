@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -61,7 +60,7 @@ func orphanViewOf(ev commands.Event, now time.Time) orphanView {
 	v := orphanView{Orphan: *ev.Orphan, Cloud: orText(ev.ProviderLabel, commands.Label(ev.Orphan.Provider)), Estimated: ev.Estimated}
 	switch ev.Kind {
 	case commands.EventOrphanAdopted, commands.EventOrphanDestroyed:
-		v.Outcome = orphanOutcome{Kind: ev.Kind, By: ev.Actor, At: now}
+		v.Outcome = orphanOutcome{Kind: ev.Kind, By: string(ev.Actor), At: now}
 		if ev.Instance != nil {
 			v.Outcome.Owner, v.Outcome.Name = ev.Instance.Owner, ev.Instance.Name
 		}
@@ -74,7 +73,7 @@ var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{2,20}$`)
 
 // labelledOwner shows the spuff-owner label of a VM: a mention when it
 // holds a user id, else the text as it is (labels are anyone's input).
-func labelledOwner(labels map[string]string) string {
+func labelledOwner(labels map[string]string) md {
 	o := labels[providers.LabelOwner]
 	switch {
 	case o == "":
@@ -93,34 +92,34 @@ func renderOrphanCard(v orphanView) message {
 	o := v.Orphan
 	ci := o.Instance
 	name := code(orText(ci.Name, ci.ID))
-	age, price := "unknown", "unknown"
+	var age, price md = "unknown", "unknown"
 	if o.Age > 0 {
-		age = human(o.Age)
+		age = esc(human(o.Age))
 	}
 	if o.PriceHourly > 0 {
 		price = hourly(o.PriceHourly, v.Estimated) + " · " + monthly(o.PriceHourly)
 	}
-	fields := []string{
-		"*Cloud*\n" + v.Cloud,
+	fields := []md{
+		"*Cloud*\n" + esc(v.Cloud),
 		"*Cloud id*\n" + code(ci.ID),
 		"*Name*\n" + name,
 		"*Age*\n" + age,
 		"*Cost*\n" + price,
 		"*Labelled owner*\n" + labelledOwner(ci.Labels),
-		"*Size*\n" + orDash(joinDot(escape(ci.Size), escape(ci.Region))),
+		"*Size*\n" + orDash(joinDot(esc(ci.Size), esc(ci.Region))),
 	}
 	if ci.IP != "" {
 		fields = append(fields, "*IP*\n"+code(ci.IP))
 	}
 	if v.Outcome.Kind != "" {
 		line := orphanOutcomeLine(v.Outcome)
-		return message{Text: "Untracked VM " + orText(ci.Name, ci.ID) + ": " + plain(line), Blocks: []slack.Block{
-			section(fmt.Sprintf(":mag: Untracked VM %s at %s", name, v.Cloud)),
+		return message{Text: "Untracked VM " + esc(orText(ci.Name, ci.ID)) + ": " + plain(line), Blocks: []slack.Block{
+			section(mdf(":mag: Untracked VM %s at %s", name, v.Cloud)),
 			fieldsSection(fields...),
 			contextBlock(line),
 		}}
 	}
-	head := fmt.Sprintf(":warning: *Untracked VM at %s:* %s carries spuff's labels, but spuffbot has no record of it. "+
+	head := mdf(":warning: *Untracked VM at %s:* %s carries spuff's labels, but spuffbot has no record of it. "+
 		"It costs money until someone adopts or destroys it.", v.Cloud, name)
 	pick := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, plainText("Adopt for…"), actionOrphanAdoptFor)
 	mine := slack.NewButtonBlockElement(actionOrphanAdoptMine, orphanKey(o.Provider, ci.ID), plainText("Adopt as mine")).
@@ -129,43 +128,43 @@ func renderOrphanCard(v orphanView) message {
 		WithStyle(slack.StyleDanger).
 		WithConfirm(confirm("Destroy this VM?", "Delete "+orText(ci.Name, ci.ID)+" at "+v.Cloud+" now. What is on its disk is lost.", "Destroy"))
 	return message{
-		Text: fmt.Sprintf("Untracked VM at %s: %s carries spuff's labels", v.Cloud, orText(ci.Name, ci.ID)),
+		Text: mdf("Untracked VM at %s: %s carries spuff's labels", v.Cloud, orText(ci.Name, ci.ID)),
 		Blocks: []slack.Block{
 			section(head),
 			fieldsSection(fields...),
 			slack.NewActionBlock(orphanBlockID(o.Provider, ci.ID), pick, mine, destroy),
 			contextBlock("Only admins can adopt or destroy it. Adopting records it in spuffbot with an owner and a lease; " +
-				"destroying deletes it at " + v.Cloud + "."),
+				"destroying deletes it at " + esc(v.Cloud) + "."),
 		},
 	}
 }
 
 // orphanOutcomeLine says what became of an orphan.
-func orphanOutcomeLine(o orphanOutcome) string {
+func orphanOutcomeLine(o orphanOutcome) md {
 	at := o.At.UTC().Format("15:04 UTC")
 	switch o.Kind {
 	case commands.EventOrphanAdopted:
-		line := fmt.Sprintf(":inbox_tray: Adopted by %s at %s", user(o.By), at)
+		line := mdf(":inbox_tray: Adopted by %s at %s", user(o.By), at)
 		if o.Name != "" {
-			line += fmt.Sprintf(": now %s, owned by %s", code(o.Name), user(o.Owner))
+			line += mdf(": now %s, owned by %s", code(o.Name), user(o.Owner))
 		}
 		return line
 	case commands.EventOrphanDestroyed:
 		if o.By == commands.SystemActor {
-			return fmt.Sprintf(":wastebasket: Destroyed by spuffbot at %s: it was older than the grace period for untracked VMs", at)
+			return mdf(":wastebasket: Destroyed by spuffbot at %s: it was older than the grace period for untracked VMs", at)
 		}
-		return fmt.Sprintf(":wastebasket: Destroyed by %s at %s", user(o.By), at)
+		return mdf(":wastebasket: Destroyed by %s at %s", user(o.By), at)
 	}
-	return string(o.Kind)
+	return esc(string(o.Kind))
 }
 
 // renderAdoptedNotice tells the new owner of an adopted VM that it is
 // theirs now, with its lease.
 func renderAdoptedNotice(ev commands.Event) message {
 	in := ev.Instance
-	line := fmt.Sprintf(":inbox_tray: %s made you the owner of %s, a VM at %s that spuffbot did not track. "+
+	line := mdf(":inbox_tray: %s made you the owner of %s, a VM at %s that spuffbot did not track. "+
 		"Its lease ends %s; see it with `/spuff status %s`, or destroy it with `/spuff down %s`.",
 		user(ev.Actor), code(in.Name), orText(ev.ProviderLabel, commands.Label(in.Provider)), clock(in.LeaseExpiry),
-		escape(in.Name), escape(in.Name))
+		esc(in.Name), esc(in.Name))
 	return textMessage(line)
 }

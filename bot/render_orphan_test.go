@@ -20,7 +20,7 @@ func orphanEvent(kind commands.EventKind, actor string) commands.Event {
 		Instance: providers.Instance{ID: "4343", Name: "bob-old", Size: "s-2vcpu-4gb", Region: "fra1", IP: "203.0.113.9",
 			Labels: map[string]string{providers.LabelManagedBy: "spuff", providers.LabelOwner: "U0BOB"}}}
 	ev := commands.Event{Kind: kind, Op: store.Operation{Provider: "digitalocean"}, ProviderLabel: "DigitalOcean",
-		Orphan: o, Actor: actor}
+		Orphan: o, Actor: commands.UserID(actor)}
 	if kind == commands.EventOrphanAdopted {
 		in := instance("bob-old", "U0BOB", store.InstanceReady)
 		in.LeaseExpiry = now.Add(8 * time.Hour)
@@ -103,7 +103,7 @@ func TestRenderOrphanCard(t *testing.T) {
 func TestOrphanLabelledOwnerIsNotTrusted(t *testing.T) {
 	tests := []struct {
 		label string
-		want  string
+		want  md
 	}{
 		{"U0BOB", "<@U0BOB>"},
 		{"", "–"},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,6 +128,17 @@ func TestRenderReplies(t *testing.T) {
 			}}},
 		{"help", commands.Command{Verb: commands.VerbHelp}, commands.Reply{
 			Text: "*spuffbot* makes dev VMs.\n\n`/spuff up [name] [--size s]` create one\n`/spuff down <name>` destroy one"}},
+		{"snapshots_all", commands.Command{Verb: commands.VerbSnapshot, Sub: "list", All: true}, commands.Reply{
+			Snapshots: []commands.SnapshotView{
+				{Snapshot: providers.Snapshot{ID: "snap-1", Name: "box-secrets", SizeGB: 2.41, Created: now.Add(-time.Hour)},
+					Provider: "demo", Owner: "U0ALICE", MonthlyCost: 0.1446},
+				{Snapshot: providers.Snapshot{ID: "snap-2", Name: "old", Created: now.Add(-48 * time.Hour)}, Provider: "demo"},
+			}}},
+		{"audit", commands.Command{Verb: commands.VerbAudit, Count: 20}, commands.Reply{Audit: []store.AuditEvent{
+			{Seq: 1, Time: now.Add(-time.Hour), Actor: "U0ALICE", Action: "up", Target: "alice-7f3a", Outcome: "accepted", OpID: "op1"},
+			{Seq: 2, Time: now.Add(-30 * time.Minute), Actor: "spuffbot", Action: "expire", Target: "bob-9xk2", Outcome: "accepted"},
+			{Seq: 3, Time: now, Actor: "U0ROOT", Action: "audit", Outcome: "failed: <!channel> & <https://evil.example|x>"},
+		}}},
 		{"key_added", commands.Command{Verb: commands.VerbKey, Sub: "add"}, commands.Reply{
 			Text: "Added your ssh-ed25519 key SHA256:abc. New instances will accept it as `ssh dev@<ip>`.",
 			Keys: []store.SSHKey{{Fingerprint: "SHA256:abc"}}}},
@@ -169,10 +181,40 @@ func TestRenderErrors(t *testing.T) {
 		{"usage_no_hint", &commands.UsageError{Msg: "`alice-7f3a` is already being destroyed"}},
 		{"provider", &providers.Error{Provider: "hetzner", Op: "create", Kind: providers.ErrQuota, Message: "server limit reached", Hint: "ask Hetzner support"}},
 		{"internal", errors.New("bolt: database not open")},
+		{"usage_with_ids", &commands.UsageError{Msg: "`box` belongs to @U0ALICE", Hint: "ask @U0ROOT",
+			MsgText:  commands.Textf("`%s` belongs to %s", "box <!here>", commands.UserID("U0ALICE")),
+			HintText: commands.Textf("ask %s in %s", commands.UserID("U0ROOT"), commands.ChannelID("C0OPS"))}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			golden(t, "error_"+tt.name, renderError(tt.err, "ab12cd34"))
 		})
+	}
+}
+
+// TestRenderAuditFitsSlack renders the most events audit shows, each
+// with a long outcome: the newest are shown within Slack's limits and
+// the rest are counted.
+func TestRenderAuditFitsSlack(t *testing.T) {
+	events := make([]store.AuditEvent, 200)
+	for i := range events {
+		events[i] = store.AuditEvent{Seq: uint64(i + 1), Time: now.Add(time.Duration(i) * time.Minute), Actor: "U0ALICE",
+			Action: "up", Target: fmt.Sprintf("box-%03d", i), Outcome: "failed: " + strings.Repeat("<!channel> ", 40)}
+	}
+	m := renderAudit(events)
+	checkLimits(t, m)
+	raw, _ := json.Marshal(m)
+	shown := bytes.Count(raw, []byte("box-"))
+	if shown == 0 || shown == len(events) {
+		t.Fatalf("audit of %d long events shows %d; want some, and not all", len(events), shown)
+	}
+	if !bytes.Contains(raw, []byte("box-199")) {
+		t.Errorf("the newest event is not shown")
+	}
+	if want := fmt.Sprintf("and %d older not shown", len(events)-shown); !bytes.Contains(raw, []byte(want)) {
+		t.Errorf("audit does not say %q", want)
+	}
+	if bytes.Contains(raw, []byte("<!channel>")) || bytes.Contains(raw, []byte(`\u003c!channel`)) {
+		t.Errorf("an outcome went out unescaped")
 	}
 }

@@ -55,17 +55,17 @@ func (b *Bot) onSlash(ctx context.Context, a acker, req socketmode.Request, sc s
 		failpoint.Inject("slash-before-ack") // journaled, not acked
 		acked := op.Kind != store.OpUp && reply.Text != ""
 		if acked {
-			b.ackMessage(ctx, a, req, textMessage(reply.Text), sc.ResponseURL)
+			b.ackMessage(ctx, a, req, textMessage(esc(reply.Text)), sc.ResponseURL)
 		} else {
 			b.ack(ctx, a, req, nil) // the root message in the channel is the answer
 		}
 		failpoint.Inject("slash-after-ack") // acked, no thread yet
 		b.startOp(ctx, op, sc.ResponseURL, acked)
 		for _, w := range reply.Warnings {
-			b.tell(ctx, sc.ChannelID, sc.UserID, sc.ResponseURL, textMessage(":warning: "+w))
+			b.tell(ctx, sc.ChannelID, sc.UserID, sc.ResponseURL, textMessage(":warning: "+esc(w)))
 		}
 	case reply.Followup != nil:
-		b.ackMessage(ctx, a, req, textMessage(reply.Text), sc.ResponseURL)
+		b.ackMessage(ctx, a, req, textMessage(esc(reply.Text)), sc.ResponseURL)
 		r, err := reply.Followup(ctx)
 		m := renderReply(cmd, r, b.cfg.Now())
 		if err != nil {

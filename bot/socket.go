@@ -135,7 +135,7 @@ type ephemeralPayload struct {
 }
 
 func ephemeral(m message) ephemeralPayload {
-	return ephemeralPayload{ResponseType: slack.ResponseTypeEphemeral, Text: m.Text, Blocks: m.Blocks}
+	return ephemeralPayload{ResponseType: slack.ResponseTypeEphemeral, Text: string(m.Text), Blocks: m.Blocks}
 }
 
 // ackMessage acks req with m shown ephemerally. An answer too big for an

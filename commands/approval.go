@@ -37,31 +37,37 @@ type Decision struct {
 
 // Decide records approver's decision on the request of operation opID.
 // Only an approver may decide, never the requester; a request already
-// decided or expired is left as it is (Changed false). An approval is
-// re-checked against the quota at the moment of the click. Approving
-// starts the operation.
+// decided or expired is left as it is (Changed false). An approval is a
+// fresh up at the moment of the click: the policy, the quota and the
+// budget are checked again (recheck). When they refuse, the request keeps
+// waiting, the refusal is returned for the approver and told to the
+// requester and on the cards (EventApprovalRefused). Approving starts the
+// operation.
 func (s *Service) Decide(ctx context.Context, opID, approver string, approve bool) (Decision, error) {
 	a, err := s.store.GetApproval(ctx, opID)
 	if err != nil {
 		return Decision{}, refuse("", "this request is no longer known to spuffbot")
 	}
 	if !s.IsApprover(approver) {
-		return Decision{}, refuse("ask one of: "+userList(s.cfg.Approvers), "only approvers can decide on requests")
+		return Decision{}, refuseText(Concat(Textf("ask one of: "), Users(s.cfg.Approvers)), Textf("only approvers can decide on requests"))
 	}
 	if approver == a.Requester {
 		return Decision{}, refuse("another approver has to decide", "you cannot approve or deny your own request")
 	}
-	if approve && a.State == store.ApprovalPending {
-		s.acceptMu.Lock()
-		defer s.acceptMu.Unlock()
+	if approve && a.State == store.ApprovalPending && !s.cfg.Now().After(a.Expires) {
 		op, err := s.store.GetOperation(ctx, opID)
 		if err != nil {
 			return Decision{}, fmt.Errorf("decide %s: %w", opID, err)
 		}
+		if _, cached := s.catalogs.cached(op.Provider); !cached {
+			_, _ = s.catalogs.get(ctx, op.Provider) // for recheck, fetched before taking the lock
+		}
+		s.acceptMu.Lock()
+		defer s.acceptMu.Unlock()
 		var ue *UsageError
-		if err := s.checkQuota(ctx, a.Requester, "<@"+a.Requester+">", op.Instance); errors.As(err, &ue) {
-			return Decision{}, refuse("they can destroy one with `/spuff down <name>` first", "cannot approve now: %s", ue.Msg)
-		} else if err != nil {
+		if err := s.recheck(ctx, op); errors.As(err, &ue) && !op.State.Final() {
+			return Decision{}, s.approvalRefused(ctx, op, a, approver, ue)
+		} else if err != nil && !op.State.Final() {
 			return Decision{}, err
 		}
 	}
@@ -99,13 +105,30 @@ func (s *Service) Decide(ctx context.Context, opID, approver string, approve boo
 	}
 	s.audit(ctx, approver, map[bool]string{true: "approve", false: "deny"}[approve], op.Instance, "ok", op.ID)
 	if !approve {
-		s.endApproval(ctx, op, na, EventDenied, fmt.Sprintf("denied by <@%s>", approver))
+		s.endApproval(ctx, op, na, EventDenied, "denied by an approver")
 		return d, nil
 	}
 	in, _ := s.store.GetInstance(ctx, op.Instance)
-	s.emit(ctx, EventApproved, op, in, func(ev *Event) { ev.Approval, ev.Actor = na, approver })
+	s.emit(ctx, EventApproved, op, in, func(ev *Event) { ev.Approval, ev.Actor = na, UserID(approver) })
 	s.Start(ctx, op.ID)
 	return d, nil
+}
+
+// approvalRefused tells the requester and the cards why approver's
+// Approve could not go through, audits it, and returns the refusal for
+// the approver. The request keeps waiting.
+func (s *Service) approvalRefused(ctx context.Context, op *store.Operation, a *store.Approval, approver string, ue *UsageError) error {
+	why := Concat(Textf("cannot approve now: "), ue.Message())
+	told := why
+	if hint := ue.HintMessage(); len(hint) > 0 {
+		told = Concat(why, Textf(" — "), hint)
+	}
+	s.audit(ctx, approver, "approve", op.Instance, "refused: "+ue.Msg, op.ID)
+	in, _ := s.store.GetInstance(ctx, op.Instance)
+	s.emit(ctx, EventApprovalRefused, op, in, func(ev *Event) {
+		ev.Approval, ev.Actor, ev.Detail, ev.DetailText = a, UserID(approver), told.Plain(), told
+	})
+	return refuseText(ue.HintMessage(), why)
 }
 
 // ExpireApprovals ends every pending request older than the approval
@@ -155,18 +178,7 @@ func (s *Service) endApproval(ctx context.Context, op *store.Operation, a *store
 		}
 		return nil
 	})
-	s.emit(ctx, kind, op, in, func(ev *Event) { ev.Approval, ev.Actor, ev.Detail = a, a.DecidedBy, why })
-}
-
-func userList(ids []string) string {
-	out := ""
-	for i, id := range ids {
-		if i > 0 {
-			out += ", "
-		}
-		out += "<@" + id + ">"
-	}
-	return out
+	s.emit(ctx, kind, op, in, func(ev *Event) { ev.Approval, ev.Actor, ev.Detail = a, UserID(a.DecidedBy), why })
 }
 
 // PendingRequest is a request waiting for an approver.

@@ -13,11 +13,11 @@ import (
 func (s *Service) auditLog(ctx context.Context, c Caller, cmd Command) (Reply, error) {
 	if !s.IsAdmin(c.User) {
 		s.audit(ctx, c.User, string(VerbAudit), "", "refused: not an admin", "")
-		hint := "ask one of: " + userList(s.cfg.Admins)
+		hint := Concat(Textf("ask one of: "), Users(s.cfg.Admins))
 		if len(s.cfg.Admins) == 0 {
-			hint = "no admins are configured"
+			hint = Textf("no admins are configured")
 		}
-		return Reply{}, refuse(hint, "only admins can read the audit log")
+		return Reply{}, refuseText(hint, Textf("only admins can read the audit log"))
 	}
 	n := cmd.Count
 	switch {

@@ -99,7 +99,7 @@ func TestAuditRefusesNonAdmins(t *testing.T) {
 		admins []string
 		hint   string
 	}{
-		{"admins configured", []string{root, carol}, "ask one of: <@" + root + ">, <@" + carol + ">"},
+		{"admins configured", []string{root, carol}, "ask one of: @" + root + ", @" + carol},
 		{"no admins", nil, "no admins are configured"},
 	}
 	for _, tt := range tests {

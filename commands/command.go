@@ -44,7 +44,7 @@ type Command struct {
 	TTL      time.Duration // up --ttl; extend <duration>
 	// WithSnapshot is down --snapshot: snapshot before destroying.
 	WithSnapshot bool
-	All          bool   // list --all
+	All          bool   // list --all, snapshot list --all
 	Label        string // snapshot create <name> [label]
 	ID           string // snapshot delete <id>
 	Key          string // key add <public key> (the rest of the line)
@@ -60,6 +60,10 @@ type Command struct {
 type UsageError struct {
 	Msg  string
 	Hint string
+	// MsgText and HintText, when set, are Msg and Hint with the users and
+	// channels they name kept as ids (see Text); Msg and Hint are then
+	// their plain forms.
+	MsgText, HintText Text
 }
 
 func (e *UsageError) Error() string {

@@ -48,7 +48,7 @@ func (s *Service) ownedInstance(ctx context.Context, c Caller, name, verb string
 		return nil, fmt.Errorf("look up %s: %w", name, err)
 	}
 	if in.Owner != c.User && !s.IsAdmin(c.User) {
-		return nil, refuse("ask them, or an admin", "`%s` belongs to <@%s>; only its owner or an admin can %s it", name, in.Owner, verb)
+		return nil, refuseText(Textf("ask them, or an admin"), Textf("`%s` belongs to %s; only its owner or an admin can %s it", name, UserID(in.Owner), verb))
 	}
 	return in, nil
 }
@@ -110,7 +110,7 @@ func (s *Service) runDown(ctx context.Context, op *store.Operation) error {
 		s.emit(ctx, EventExpired, op, in, expiredDetail)
 		return nil
 	}
-	s.emit(ctx, EventDestroyed, op, in, func(ev *Event) { ev.Actor = op.Owner })
+	s.emit(ctx, EventDestroyed, op, in, func(ev *Event) { ev.Actor = UserID(op.Owner) })
 	return nil
 }
 
@@ -167,7 +167,7 @@ func (s *Service) destroy(ctx context.Context, p providers.Provider, op *store.O
 // expiredDetail completes the EventExpired that ends the down of an
 // instance whose lease ended.
 func expiredDetail(ev *Event) {
-	ev.Actor = ev.Op.Owner
+	ev.Actor = UserID(ev.Op.Owner)
 	if in := ev.Instance; in != nil {
 		ev.Detail = fmt.Sprintf("`%s` was destroyed: its lease ended at %s.", in.Name, in.LeaseExpiry.UTC().Format("Mon 15:04 MST"))
 	}

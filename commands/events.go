@@ -17,15 +17,19 @@ const (
 	EventApproved         EventKind = "approved"
 	EventDenied           EventKind = "denied"
 	EventApprovalExpired  EventKind = "approval-expired"
-	EventCreating         EventKind = "creating"
-	EventCreated          EventKind = "created" // the cloud accepted it; waiting for an IP
-	EventReady            EventKind = "ready"
-	EventSnapshotting     EventKind = "snapshotting"
-	EventSnapshotCreated  EventKind = "snapshot-created"
-	EventSnapshotDeleted  EventKind = "snapshot-deleted"
-	EventDestroying       EventKind = "destroying"
-	EventDestroyed        EventKind = "destroyed"
-	EventFailed           EventKind = "failed"
+	// EventApprovalRefused: an approver (Actor) pressed Approve, and the
+	// checks of up, run again at that moment, refused the request (Detail,
+	// DetailText). The request keeps waiting for an approver.
+	EventApprovalRefused EventKind = "approval-refused"
+	EventCreating        EventKind = "creating"
+	EventCreated         EventKind = "created" // the cloud accepted it; waiting for an IP
+	EventReady           EventKind = "ready"
+	EventSnapshotting    EventKind = "snapshotting"
+	EventSnapshotCreated EventKind = "snapshot-created"
+	EventSnapshotDeleted EventKind = "snapshot-deleted"
+	EventDestroying      EventKind = "destroying"
+	EventDestroyed       EventKind = "destroyed"
+	EventFailed          EventKind = "failed"
 )
 
 // Event kinds of an instance's lease and of the reconciler. They concern
@@ -81,13 +85,16 @@ type Event struct {
 	Snapshot *providers.Snapshot
 	// Actor is who caused the event when it is not the owner (an approver,
 	// an admin who destroyed someone's VM).
-	Actor string
+	Actor UserID
 	// ProviderLabel is the provider's display name, e.g. "DigitalOcean".
 	ProviderLabel string
 	// Approval is set for approval events.
 	Approval *store.Approval
 	// Detail is a sentence for people: a failure explained, a step noted.
 	Detail string
+	// DetailText, when set, is Detail with the users and channels it
+	// names kept as ids (see Text).
+	DetailText Text
 	// Ref is the log reference of an unexpected failure, empty otherwise.
 	Ref string
 	// Estimated reports whether the price is an estimate.

@@ -62,15 +62,16 @@ Example:
 	},
 	{
 		verb:    VerbSnapshot,
-		usage:   "/spuff snapshot create <name> [label] | snapshot list | snapshot delete <id>",
+		usage:   "/spuff snapshot create <name> [label] | snapshot list [--all] | snapshot delete <id>",
 		summary: "save, list and delete VM disk snapshots",
 		details: `Saves the disk of a VM so a new VM can start from it later.
 
   ` + "`/spuff snapshot create <name> [label]`" + `   save the disk of a VM; the label may hold spaces
   ` + "`/spuff snapshot list`" + `                    list your snapshots with their ids
+  ` + "`/spuff snapshot list --all`" + `              everyone's, with who made each (admins)
   ` + "`/spuff snapshot delete <id>`" + `             delete a snapshot
 
-Start a VM from a snapshot with ` + "`/spuff up --snapshot <id>`" + `. ` + "`snap`" + ` is short for ` + "`snapshot`" + `.
+Start a VM from one of your snapshots with ` + "`/spuff up --snapshot <id>`" + `. ` + "`snap`" + ` is short for ` + "`snapshot`" + `.
 
 Example:
   ` + "`/spuff snapshot create web-test before upgrade`",

@@ -61,7 +61,7 @@ func (s *Service) Lease(ctx context.Context, name, actor string, action LeaseAct
 	}
 	if in.Owner != actor && !s.IsAdmin(actor) {
 		s.audit(ctx, actor, "lease-"+string(action), name, "refused: not the owner", "")
-		return Reply{}, refuse("ask them, or an admin", "`%s` belongs to <@%s>; only its owner or an admin can do that", name, in.Owner)
+		return Reply{}, refuseText(Textf("ask them, or an admin"), Textf("`%s` belongs to %s; only its owner or an admin can do that", name, UserID(in.Owner)))
 	}
 	downs, err := s.pendingDowns(ctx)
 	if err != nil {
@@ -114,7 +114,7 @@ func (s *Service) leaseExtend(ctx context.Context, op store.Operation, actor str
 	if capped {
 		text += fmt.Sprintf(" That is the maximum lease of %s from now.", fmtDuration(s.cfg.MaxLease))
 	}
-	s.emit(ctx, EventExtended, &op, in, func(ev *Event) { ev.Actor, ev.Detail = actor, text })
+	s.emit(ctx, EventExtended, &op, in, func(ev *Event) { ev.Actor, ev.Detail = UserID(actor), text })
 	return Reply{Text: text, Instances: []InstanceView{s.view(*in)}}, nil
 }
 

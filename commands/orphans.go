@@ -79,7 +79,7 @@ func (s *Service) destroyOrphan(ctx context.Context, o Orphan, actor string) err
 func (s *Service) orphanAt(ctx context.Context, provider, cloudID, actor, verb string) (Orphan, error) {
 	if !s.IsAdmin(actor) {
 		s.audit(ctx, actor, verb+"-orphan", cloudID, "refused: not an admin", "")
-		return Orphan{}, refuse("ask one of: "+userList(s.cfg.Admins), "only admins can %s orphans", verb)
+		return Orphan{}, refuseText(Concat(Textf("ask one of: "), Users(s.cfg.Admins)), Textf("only admins can %s orphans", verb))
 	}
 	p, ok := s.providers[provider]
 	if !ok {
@@ -102,8 +102,8 @@ func (s *Service) orphanAt(ctx context.Context, provider, cloudID, actor, verb s
 	}
 	for _, in := range live {
 		if in.CloudID == cloudID {
-			return Orphan{}, refuse("its owner or an admin can use `/spuff down "+in.Name+"`",
-				"%s instance `%s` is `%s`, owned by <@%s>; it is not an orphan", Label(provider), cloudID, in.Name, in.Owner)
+			return Orphan{}, refuseText(Textf("its owner or an admin can use `/spuff down %s`", in.Name),
+				Textf("%s instance `%s` is `%s`, owned by %s; it is not an orphan", Label(provider), cloudID, in.Name, UserID(in.Owner)))
 		}
 	}
 	if opID := ci.Labels[providers.LabelOp]; opID != "" {

@@ -40,7 +40,7 @@ func TestParseErrors(t *testing.T) {
 		{"sizes --region fra1", "unknown flag `--region` for `sizes`", usage(VerbSizes)},
 		{"status box --all", "`status` takes no flags, got `--all`", usage(VerbStatus)},
 		{"down --", "unknown flag `--`", usage(VerbDown)},
-		{"snapshot list --all", "`snapshot list` takes no flags", "usage: `/spuff snapshot list`"},
+		{"snapshot list --al", "unknown flag `--al`", "did you mean `--all`?"},
 
 		// missing arguments
 		{"down", "`down` needs the name of the VM", usage(VerbDown)},

@@ -15,9 +15,10 @@ var commandFlags = map[string][]flagSpec{
 		{"size", true}, {"region", true}, {"provider", true},
 		{"image", true}, {"snapshot", true}, {"ttl", true},
 	},
-	"down":  {{"snapshot", false}},
-	"list":  {{"all", false}},
-	"sizes": {{"provider", true}},
+	"down":          {{"snapshot", false}},
+	"list":          {{"all", false}},
+	"snapshot list": {{"all", false}},
+	"sizes":         {{"provider", true}},
 }
 
 // flagSet is the result of splitting a command's words into positional

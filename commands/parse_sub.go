@@ -59,7 +59,10 @@ func (p *parser) sub(v Verb) (Command, error) {
 		c.ID, err = p.oneRef(args, "the id of the snapshot (see `/spuff snapshot list`)")
 	case "key remove":
 		c.Fingerprint, err = p.oneRef(args, "the fingerprint of the key (see `/spuff key list`)")
-	default: // snapshot list, key list
+	case "snapshot list":
+		c.All = fs.has("all")
+		err = p.noArgs(args)
+	default: // key list
 		err = p.noArgs(args)
 	}
 	if err != nil {

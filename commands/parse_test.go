@@ -94,6 +94,7 @@ func TestParse(t *testing.T) {
 		{"snapshot create box Tom’s box", Command{Verb: VerbSnapshot, Sub: "create", Name: "box", Label: "Tom's box"}},
 		{`snapshot create box "--draft"`, Command{Verb: VerbSnapshot, Sub: "create", Name: "box", Label: "--draft"}},
 		{"snapshot list", Command{Verb: VerbSnapshot, Sub: "list"}},
+		{"snapshot list --all", Command{Verb: VerbSnapshot, Sub: "list", All: true}},
 		{"snap ls", Command{Verb: VerbSnapshot, Sub: "list"}},
 		{"snapshot delete 1234", Command{Verb: VerbSnapshot, Sub: "delete", ID: "1234"}},
 		{"snapshot rm ami-0abc", Command{Verb: VerbSnapshot, Sub: "delete", ID: "ami-0abc"}},

@@ -322,7 +322,7 @@ func (s *Service) orphan(ctx context.Context, name string, ci *providers.Instanc
 func (s *Service) notifyOrphan(ctx context.Context, kind EventKind, o Orphan, in *store.Instance, actor string) {
 	op := &store.Operation{Provider: o.Provider}
 	s.emit(ctx, kind, op, in, func(ev *Event) {
-		ev.Orphan, ev.Actor = &o, actor
+		ev.Orphan, ev.Actor = &o, UserID(actor)
 		ev.Estimated = s.estimated(o.Provider)
 	})
 }

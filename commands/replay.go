@@ -185,7 +185,7 @@ func (s *Service) finalEvent(ctx context.Context, op *store.Operation) (EventKin
 		if a, err := s.store.GetApproval(ctx, op.ID); err == nil {
 			switch a.State {
 			case store.ApprovalDenied:
-				return EventDenied, func(ev *Event) { ev.Approval, ev.Actor, ev.Detail = a, a.DecidedBy, op.Error }
+				return EventDenied, func(ev *Event) { ev.Approval, ev.Actor, ev.Detail = a, UserID(a.DecidedBy), op.Error }
 			case store.ApprovalExpired:
 				return EventApprovalExpired, func(ev *Event) { ev.Approval, ev.Detail = a, op.Error }
 			}
@@ -201,7 +201,7 @@ func (s *Service) finalEvent(ctx context.Context, op *store.Operation) (EventKin
 		if req.Expired || op.Owner == SystemActor {
 			return EventExpired, expiredDetail
 		}
-		return EventDestroyed, func(ev *Event) { ev.Actor = op.Owner }
+		return EventDestroyed, func(ev *Event) { ev.Actor = UserID(op.Owner) }
 	case store.OpSnapshotCreate:
 		var label string
 		_ = json.Unmarshal(op.Request, &label)

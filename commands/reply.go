@@ -62,6 +62,9 @@ type SizesView struct {
 type SnapshotView struct {
 	providers.Snapshot
 	Provider string
+	// Owner is who made the snapshot through spuffbot; empty when
+	// nobody knows (made before owners were recorded and unlabelled).
+	Owner UserID
 	// MonthlyCost is USD per month for storage, zero when unknown.
 	MonthlyCost float64
 }

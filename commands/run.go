@@ -122,7 +122,7 @@ func (s *Service) decided(ctx context.Context, op *store.Operation) bool {
 	case store.ApprovalApproved:
 		return !s.freshlyApproved(a)
 	case store.ApprovalDenied:
-		s.endApproval(ctx, op, a, EventDenied, fmt.Sprintf("denied by <@%s>", a.DecidedBy))
+		s.endApproval(ctx, op, a, EventDenied, "denied by an approver")
 	case store.ApprovalExpired:
 		s.endApproval(ctx, op, a, EventApprovalExpired, "the request expired before anyone decided")
 	}

@@ -87,6 +87,10 @@ type Config struct {
 	// unknown is tried again; it doubles, with jitter, up to 30s.
 	// Zero: 2s.
 	RetryBackoff time.Duration
+	// AllowedImages are the custom image ids anyone may boot, as "id"
+	// (on any cloud) or "provider:id". Admins may boot any id; the
+	// clouds' public images are everyone's. Empty: none.
+	AllowedImages []string
 	// Now is the clock. Zero: time.Now.
 	Now func() time.Time
 	// Logger receives the service's log lines. Zero: slog.Default().
@@ -314,19 +318,8 @@ func (s *Service) checkChannel(c Caller, cmd Command) error {
 			return nil
 		}
 	}
-	return refuse("use it in one of: "+channelList(s.cfg.AllowedChannels),
-		"`/spuff %s` is not allowed in this channel", cmd.Verb)
-}
-
-func channelList(ids []string) string {
-	out := ""
-	for i, id := range ids {
-		if i > 0 {
-			out += ", "
-		}
-		out += "<#" + id + ">"
-	}
-	return out
+	return refuseText(Concat(Textf("use it in one of: "), Channels(s.cfg.AllowedChannels)),
+		Textf("`/spuff %s` is not allowed in this channel", cmd.Verb))
 }
 
 // provider returns the named provider, or the default.

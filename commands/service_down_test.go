@@ -34,7 +34,7 @@ func TestDown(t *testing.T) {
 				t.Errorf("events (-want +got):\n%s", diff)
 			}
 			ev := e.rec.last(t, r.Op.ID, EventDestroyed)
-			if ev.Actor != tt.actor {
+			if string(ev.Actor) != tt.actor {
 				t.Errorf("destroyed event Actor = %q, want %q", ev.Actor, tt.actor)
 			}
 			if ev.Instance == nil || ev.Instance.Status != store.InstanceDestroyed || ev.Instance.Owner != alice {
@@ -70,9 +70,9 @@ func TestDownRefusals(t *testing.T) {
 		msg   []string
 	}{
 		{"not the owner", mallory, Command{Verb: VerbDown, Name: "box"},
-			[]string{"`box`", "belongs to <@" + alice + ">", "only its owner or an admin can destroy it"}},
+			[]string{"`box`", "belongs to @" + alice, "only its owner or an admin can destroy it"}},
 		{"approver is no admin", bob, Command{Verb: VerbDown, Name: "box"},
-			[]string{"<@" + alice + ">"}},
+			[]string{"@" + alice}},
 		{"unknown name", alice, Command{Verb: VerbDown, Name: "nope"},
 			[]string{"no running instance named `nope`"}},
 		{"destroyed", alice, Command{Verb: VerbDown, Name: "gone"},
@@ -163,7 +163,7 @@ func TestExtend(t *testing.T) {
 	wantContains(t, "reply", r.Text, "maximum lease of 1d from now")
 
 	ue := e.refused(caller(mallory), Command{Verb: VerbExtend, Name: "box", TTL: time.Hour})
-	wantContains(t, "Msg", ue.Msg, "<@"+alice+">", "extend")
+	wantContains(t, "Msg", ue.Msg, "@"+alice, "extend")
 
 	// An expired lease is extended from now.
 	e.clock.Advance(30 * time.Hour)
@@ -188,7 +188,7 @@ func TestChannelPolicy(t *testing.T) {
 	} {
 		ue := e.refused(elsewhere, cmd)
 		wantContains(t, string(cmd.Verb)+" Msg", ue.Msg, "`/spuff "+string(cmd.Verb)+"`", "not allowed in this channel")
-		wantContains(t, string(cmd.Verb)+" Hint", ue.Hint, "<#C0DEV>", "<#C0OPS>")
+		wantContains(t, string(cmd.Verb)+" Hint", ue.Hint, "#C0DEV", "#C0OPS")
 	}
 	for _, cmd := range []Command{
 		{Verb: VerbList},

@@ -36,7 +36,7 @@ func TestSnapshotCreateListDelete(t *testing.T) {
 
 	// list is a Followup: it needs a cloud call.
 	e.cloud.AddUnmanagedSnapshot("someone-elses")
-	r = e.handle("", caller(bob), Command{Verb: VerbSnapshot, Sub: "list"})
+	r = e.handle("", caller(alice), Command{Verb: VerbSnapshot, Sub: "list"})
 	if r.Followup == nil {
 		t.Fatalf("snapshot list reply = %+v, want a Followup", r)
 	}
@@ -53,7 +53,7 @@ func TestSnapshotCreateListDelete(t *testing.T) {
 
 	// Only its maker or an admin may delete it.
 	ue := e.refused(caller(mallory), Command{Verb: VerbSnapshot, Sub: "delete", ID: id})
-	wantContains(t, "Msg", ue.Msg, "`"+id+"`", "<@"+alice+">")
+	wantContains(t, "Msg", ue.Msg, "`"+id+"`", "@"+alice)
 	ue = e.refused(caller(alice), Command{Verb: VerbSnapshot, Sub: "delete", ID: "demo-snap-999"})
 	wantContains(t, "Msg", ue.Msg, "no snapshot `demo-snap-999`")
 
@@ -90,7 +90,7 @@ func TestSnapshotCreateRefusals(t *testing.T) {
 	e := newEnv(t)
 	e.up(caller(alice), "box")
 	ue := e.refused(caller(mallory), Command{Verb: VerbSnapshot, Sub: "create", Name: "box"})
-	wantContains(t, "Msg", ue.Msg, "<@"+alice+">", "snapshot")
+	wantContains(t, "Msg", ue.Msg, "@"+alice, "snapshot")
 	ue = e.refused(caller(alice), Command{Verb: VerbSnapshot, Sub: "create", Name: "nope"})
 	wantContains(t, "Msg", ue.Msg, "`nope`")
 

@@ -33,7 +33,13 @@ func (s *Service) handleSnapshot(ctx context.Context, key string, c Caller, cmd 
 		return s.acceptOp(ctx, key, c, store.Operation{Kind: store.OpSnapshotDelete, Provider: pname, SnapshotID: cmd.ID},
 			fmt.Sprintf("Deleting snapshot `%s`.", cmd.ID))
 	case "list":
-		return Reply{Text: "Looking up snapshots…", Followup: s.listSnapshots}, nil
+		if cmd.All && !s.IsAdmin(c.User) {
+			return Reply{}, refuseText(Concat(Textf("`/spuff snapshot list` shows yours; ask one of: "), Users(s.cfg.Admins)),
+				Textf("only admins can list everyone's snapshots"))
+		}
+		return Reply{Text: "Looking up snapshots…", Followup: func(ctx context.Context) (Reply, error) {
+			return s.listSnapshots(ctx, c.User, cmd.All)
+		}}, nil
 	}
 	return Reply{}, refuse("try `/spuff help snapshot`", "unknown snapshot command `%s`", cmd.Sub)
 }
@@ -64,7 +70,7 @@ func (s *Service) snapshotOwner(ctx context.Context, c Caller, id string) (strin
 			continue
 		}
 		if op.Owner != c.User && !s.IsAdmin(c.User) {
-			return "", refuse("ask them, or an admin", "snapshot `%s` was made by <@%s>; only they or an admin can delete it", id, op.Owner)
+			return "", refuseText(Textf("ask them, or an admin"), Textf("snapshot `%s` was made by %s; only they or an admin can delete it", id, UserID(op.Owner)))
 		}
 		return op.Provider, nil
 	}
@@ -140,9 +146,14 @@ func (s *Service) runSnapshotDelete(ctx context.Context, op *store.Operation) er
 	return nil
 }
 
-// listSnapshots lists spuff's snapshots on every provider with their
-// monthly storage cost.
-func (s *Service) listSnapshots(ctx context.Context) (Reply, error) {
+// listSnapshots lists user's snapshots on every provider, or with all
+// (for an admin) everyone's, with who made each and its monthly storage
+// cost.
+func (s *Service) listSnapshots(ctx context.Context, user string, all bool) (Reply, error) {
+	owners, err := s.snapshotOwners(ctx)
+	if err != nil {
+		return Reply{}, err
+	}
 	var out []SnapshotView
 	var failed []string
 	for _, name := range s.Providers() {
@@ -157,7 +168,11 @@ func (s *Service) listSnapshots(ctx context.Context) (Reply, error) {
 			perGB = cat.SnapshotMonthlyPerGB
 		}
 		for _, sn := range list {
-			out = append(out, SnapshotView{Snapshot: sn, Provider: name, MonthlyCost: sn.SizeGB * perGB})
+			owner := owners[name+"/"+sn.ID]
+			if !all && owner != user {
+				continue
+			}
+			out = append(out, SnapshotView{Snapshot: sn, Provider: name, Owner: UserID(owner), MonthlyCost: sn.SizeGB * perGB})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
@@ -165,8 +180,10 @@ func (s *Service) listSnapshots(ctx context.Context) (Reply, error) {
 	switch {
 	case len(failed) > 0:
 		r.Text = "Could not reach " + strings.Join(failed, ", ") + "; their snapshots are missing below."
-	case len(out) == 0:
+	case len(out) == 0 && all:
 		r.Text = "No snapshots yet. Make one with `/spuff snapshot create <name>`."
+	case len(out) == 0:
+		r.Text = "You have no snapshots. Make one with `/spuff snapshot create <name>`."
 	}
 	return r, nil
 }

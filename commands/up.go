@@ -50,7 +50,11 @@ func (s *Service) acceptUp(ctx context.Context, key string, c Caller, cmd Comman
 	if req.Image, err = parseImage(cmd.Image, cmd.Snapshot, s.cfg.Defaults[pname].Image); err != nil {
 		return Reply{}, err
 	}
-	if cat, ok := s.catalogs.cached(pname); ok {
+	cat, cached := s.catalogs.cached(pname)
+	if err := s.checkImage(c.User, pname, req.Image, cat); err != nil {
+		return Reply{}, err
+	}
+	if cached {
 		if err := s.resolve(ctx, cat, pname, c.User, &req); err != nil {
 			return Reply{}, err
 		}
@@ -70,8 +74,8 @@ func (s *Service) acceptUp(ctx context.Context, key string, c Caller, cmd Comman
 		return Reply{}, err
 	}
 	nameTaken := func(owner string) error {
-		return refuse("pick another name, or leave it out and one is made for you",
-			"an instance named `%s` already exists (owner <@%s>)", name, owner)
+		return refuseText(Textf("pick another name, or leave it out and one is made for you"),
+			Textf("an instance named `%s` already exists (owner %s)", name, UserID(owner)))
 	}
 	if in, err := s.store.GetInstance(ctx, name); err == nil && in.Status.Live() {
 		return Reply{}, nameTaken(in.Owner)
@@ -132,8 +136,8 @@ func (s *Service) resolve(ctx context.Context, cat *providers.Catalog, pname, ow
 // checkQuota refuses when user has max live instances or more, not
 // counting the instance called exclude (the one reserved by the request
 // itself, when it is decided later). who names user in the refusal: "you"
-// for the requester, a mention for an approver.
-func (s *Service) checkQuota(ctx context.Context, user, who, exclude string) error {
+// for the requester, their UserID for an approver.
+func (s *Service) checkQuota(ctx context.Context, user string, who any, exclude string) error {
 	if s.cfg.MaxInstancesPerUser < 0 {
 		return nil
 	}
@@ -157,9 +161,9 @@ func (s *Service) checkQuota(ctx context.Context, user, who, exclude string) err
 	if len(names) == 1 {
 		noun = "instance"
 	}
-	return refuse("destroy one with `/spuff down <name>` first",
-		"%s already %s %d running %s (%s), the limit is %d",
-		who, verb, len(names), noun, joinCode(names), s.cfg.MaxInstancesPerUser)
+	return refuseText(Textf("destroy one with `/spuff down <name>` first"),
+		Textf("%s already %s %d running %s (%s), the limit is %d",
+			who, verb, len(names), noun, joinCode(names), s.cfg.MaxInstancesPerUser))
 }
 
 // needsApproval reports whether a VM at price per hour needs an approver.

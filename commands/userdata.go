@@ -34,9 +34,20 @@ func (s *Service) instanceRequest(ctx context.Context, p providers.Provider, op 
 		return providers.InstanceRequest{}, fmt.Errorf("render cloud-init for %s: %w", op.Instance, err)
 	}
 	image := req.Image
-	if image.Kind == providers.ImageSnapshot {
-		if image.ID, err = resolveSnapshot(ctx, p, image.ID); err != nil {
+	switch image.Kind {
+	case providers.ImageSnapshot:
+		if image.ID, err = s.resolveSnapshot(ctx, p, op, image.ID); err != nil {
 			return providers.InstanceRequest{}, err
+		}
+	case providers.ImageCustom:
+		if allowed, _ := s.imageAllowed(op.Owner, op.Provider, image, nil); !allowed {
+			cat, err := s.catalogs.get(ctx, op.Provider)
+			if err != nil {
+				return providers.InstanceRequest{}, fmt.Errorf("check image %s: %w", image.ID, err)
+			}
+			if err := s.checkImage(op.Owner, op.Provider, image, cat); err != nil {
+				return providers.InstanceRequest{}, err
+			}
 		}
 	}
 	return providers.InstanceRequest{
@@ -47,9 +58,15 @@ func (s *Service) instanceRequest(ctx context.Context, p providers.Provider, op 
 }
 
 // resolveSnapshot turns a snapshot id or name (with or without the
-// "spuff-" prefix spuffbot gives its snapshots) into the cloud's id.
-func resolveSnapshot(ctx context.Context, p providers.Provider, ref string) (string, error) {
-	list, err := p.ListSnapshots(ctx)
+// "spuff-" prefix spuffbot gives its snapshots) into the cloud's id,
+// among the snapshots op's owner may boot: their own, any for an admin.
+// Someone else's snapshot is not found, as if it did not exist.
+func (s *Service) resolveSnapshot(ctx context.Context, p providers.Provider, op *store.Operation, ref string) (string, error) {
+	all, err := p.ListSnapshots(ctx)
+	if err != nil {
+		return "", fmt.Errorf("look up snapshot %s: %w", ref, err)
+	}
+	list, err := s.ownSnapshots(ctx, op.Owner, op.Provider, all)
 	if err != nil {
 		return "", fmt.Errorf("look up snapshot %s: %w", ref, err)
 	}
@@ -67,9 +84,9 @@ func resolveSnapshot(ctx context.Context, p providers.Provider, ref string) (str
 	for _, sn := range list {
 		names = append(names, strings.TrimPrefix(sn.Name, "spuff-"))
 	}
-	hint := "see them with `/spuff snapshot list`"
+	hint := "yours are: " + joinCode(firstN(names, 12))
 	if len(names) == 0 {
-		hint = "there are no snapshots yet; make one with `/spuff snapshot create <name>`"
+		hint = "you have no snapshots yet; make one with `/spuff snapshot create <name>`"
 	}
-	return "", refuse(hint, "there is no snapshot `%s`", ref)
+	return "", refuse(hint, "you have no snapshot `%s` on %s; you can boot only your own snapshots", ref, Label(op.Provider))
 }

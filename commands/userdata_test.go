@@ -78,7 +78,7 @@ func TestUpFromSnapshotByName(t *testing.T) {
 		t.Fatalf("restore by name: op %+v, instance %+v", op, in)
 	}
 	op = e.run(caller(alice), Command{Verb: VerbUp, Name: "box3", Snapshot: "nope"})
-	if op.State != "failed" || !strings.Contains(op.Error, "there is no snapshot `nope`") {
+	if op.State != "failed" || !strings.Contains(op.Error, "you have no snapshot `nope`") {
 		t.Errorf("restore of an unknown snapshot: %+v, want failed naming it", op)
 	}
 }

@@ -50,6 +50,8 @@ type Config struct {
 	// CloudInit is extra cloud-config (the YAML text of a mapping, such as
 	// "packages: [htop]") merged into every VM's user data. Empty: none.
 	CloudInit string
+	// Images says which custom images people may boot.
+	Images Images
 }
 
 // Clouds says which clouds are enabled and how each is used.

@@ -66,6 +66,7 @@ func TestExampleLoads(t *testing.T) {
 		Listen:        ":9090",
 		Log:           Log{Level: slog.LevelInfo, Format: LogText},
 		CloudInit:     "packages: [htop, tmux]\ntimezone: Europe/Berlin\n",
+		Images:        Images{Allowed: []string{"hetzner:12345678"}},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("Load(%s) (-want +got):\n%s", exampleFile, diff)

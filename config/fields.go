@@ -79,6 +79,7 @@ func (c *Config) fields() []field {
 		field{"log.level", "SPUFF_LOG_LEVEL", &c.Log.Level},
 		field{"log.format", "SPUFF_LOG_FORMAT", &c.Log.Format},
 		field{"cloud_init", "SPUFF_CLOUD_INIT", cloudInitText{&c.CloudInit}},
+		field{"images.allowed", "SPUFF_ALLOWED_IMAGES", &c.Images.Allowed},
 	)
 }
 

@@ -32,6 +32,7 @@ func (c *Config) Validate() error {
 	v.leases()
 	v.rest()
 	v.store()
+	v.images()
 	if len(v.probs) == 0 {
 		return nil
 	}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,5 +156,28 @@ spuffbot.yaml: line 2: did not find expected key`
 	e.File = ""
 	if got, want := e.Problems[0].String(), `line 12: policy.max_lease: "3x" is not a duration`; got != want {
 		t.Errorf("Problem.String() = %q, want %q", got, want)
+	}
+}
+
+func TestAllowedImagesNameKnownClouds(t *testing.T) {
+	tests := []struct {
+		allowed []string
+		want    string // a problem's text; "" for none
+	}{
+		{[]string{"ami-0abc", "hetzner:123", "12345"}, ""},
+		{[]string{"linode:42"}, `"linode" is not a cloud`},
+		{[]string{"hetzner:"}, "names no image"},
+		{[]string{" "}, "is empty"},
+	}
+	for _, tt := range tests {
+		c := Default()
+		c.Images.Allowed = tt.allowed
+		err := c.Validate()
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("Validate(images.allowed %q) = %v, want nil", tt.allowed, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("Validate(images.allowed %q) = %v, want a problem with %q", tt.allowed, err, tt.want)
+		}
 	}
 }

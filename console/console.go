@@ -102,7 +102,7 @@ func (c *Console) handle(ctx context.Context, line string) {
 	}
 	cmd, err := commands.Parse(line)
 	if err != nil {
-		c.println("error: " + plain(err.Error()))
+		c.println("error: " + err.Error())
 		return
 	}
 	caller := commands.Caller{User: c.cfg.User, UserName: c.cfg.User, Channel: "console"}
@@ -130,7 +130,7 @@ func (c *Console) handle(ctx context.Context, line string) {
 // person's own mistake, with any reference the sentence repeats.
 func (c *Console) fail(cmd commands.Command, err error) {
 	text, _ := commands.Describe(c.cfg.Logger, "command failed", err, "cmd", string(cmd.Verb), "user", c.cfg.User)
-	c.println("error: " + plain(text))
+	c.println("error: " + text)
 }
 
 func (c *Console) print(s string) {
@@ -140,24 +140,3 @@ func (c *Console) print(s string) {
 }
 
 func (c *Console) println(s string) { c.print(s + "\n") }
-
-// plain turns Slack-style mentions (<@U1>, <#C1>) into readable text.
-func plain(s string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "<")
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		j := strings.Index(s[i:], ">")
-		if j < 0 || i+1 >= len(s) || (s[i+1] != '@' && s[i+1] != '#') {
-			b.WriteString(s[:i+1])
-			s = s[i+1:]
-			continue
-		}
-		b.WriteString(s[:i])
-		b.WriteString(s[i+1 : i+j])
-		s = s[i+j+1:]
-	}
-}

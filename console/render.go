@@ -17,10 +17,10 @@ func (c *Console) render(r commands.Reply) {
 		return
 	}
 	if r.Text != "" {
-		c.println(plain(r.Text))
+		c.println(r.Text)
 	}
 	for _, w := range r.Warnings {
-		c.println("warning: " + plain(w))
+		c.println("warning: " + w)
 	}
 	var b strings.Builder
 	w := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
@@ -55,9 +55,9 @@ func (c *Console) render(r commands.Reply) {
 		}
 	}
 	if len(r.Snapshots) > 0 {
-		fmt.Fprintln(w, "ID\tNAME\tCLOUD\tSIZE\tCREATED\t$/MONTH")
+		fmt.Fprintln(w, "ID\tNAME\tOWNER\tCLOUD\tSIZE\tCREATED\t$/MONTH")
 		for _, s := range r.Snapshots {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%.1f GB\t%s\t$%.2f\n", s.ID, s.Name, commands.Label(s.Provider), s.SizeGB,
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%.1f GB\t%s\t$%.2f\n", s.ID, s.Name, person(s.Owner), commands.Label(s.Provider), s.SizeGB,
 				s.Created.UTC().Format("2006-01-02 15:04"), s.MonthlyCost)
 		}
 	}
@@ -78,7 +78,7 @@ func (c *Console) render(r commands.Reply) {
 // Once it printed an operation's final event it reports that to the
 // attached Service, which then does not send it again after a restart.
 func (c *Console) Notify(ctx context.Context, ev commands.Event) {
-	c.println(plain(EventLine(ev)))
+	c.println(EventLine(ev))
 	if svc := c.svc; svc != nil && ev.Final() {
 		if err := svc.Reported(ctx, ev.Op.ID); err != nil {
 			c.cfg.Logger.Error("journal final event shown", "op", ev.Op.ID, "err", err)
@@ -97,13 +97,15 @@ func EventLine(ev commands.Event) string {
 	switch ev.Kind {
 	case commands.EventAccepted:
 		if in != nil && ev.Op.Kind == "up" {
-			return prefix + fmt.Sprintf("requested by <@%s>: %s · %s · %s · %s", ev.Op.Owner, orDash(in.Size), orDash(in.Region), ev.ProviderLabel, price(in.PriceHourly))
+			return prefix + fmt.Sprintf("requested by %s: %s · %s · %s · %s", person(ev.Op.Owner), orDash(in.Size), orDash(in.Region), ev.ProviderLabel, price(in.PriceHourly))
 		}
-		return prefix + fmt.Sprintf("%s requested by <@%s>", ev.Op.Kind, ev.Op.Owner)
+		return prefix + fmt.Sprintf("%s requested by %s", ev.Op.Kind, person(ev.Op.Owner))
 	case commands.EventAwaitingApproval:
 		return prefix + "waiting for an approver"
 	case commands.EventApproved:
-		return prefix + fmt.Sprintf("approved by <@%s>", ev.Actor)
+		return prefix + fmt.Sprintf("approved by %s", person(ev.Actor))
+	case commands.EventApprovalRefused:
+		return prefix + fmt.Sprintf("%s pressed Approve, but: %s; still waiting for an approver", person(ev.Actor), ev.Detail)
 	case commands.EventDenied, commands.EventApprovalExpired:
 		return prefix + "not created: " + ev.Detail
 	case commands.EventCreating:
@@ -121,11 +123,20 @@ func EventLine(ev commands.Event) string {
 	case commands.EventDestroying:
 		return prefix + "destroying"
 	case commands.EventDestroyed:
-		return prefix + fmt.Sprintf("destroyed by <@%s>", ev.Actor)
+		return prefix + fmt.Sprintf("destroyed by %s", person(ev.Actor))
 	case commands.EventFailed:
 		return prefix + "failed: " + ev.Detail
 	}
 	return prefix + string(ev.Kind)
+}
+
+// person names a user in the console: "@" and their id, which in the
+// console is their name.
+func person[T ~string](id T) string {
+	if id == "" {
+		return "someone"
+	}
+	return "@" + string(id)
 }
 
 func price(p float64) string {
