@@ -20,8 +20,9 @@ type PruneReport struct {
 // Prune removes the finished operations that ended more than
 // Config.JournalRetention ago and the audit events older than
 // Config.AuditRetention, in small transactions; a zero retention keeps
-// everything. A finished snapshot is kept whatever its age: it records
-// who made the snapshot, which decides who may use and delete it.
+// everything. An operation that made a snapshot (a snapshot create or a
+// down --snapshot) is kept whatever its age: it records who made the
+// snapshot, which decides who may use it (see snapshotOwners).
 // Background runs it on the leader with the housekeeping.
 func (s *Service) Prune(ctx context.Context) (PruneReport, error) {
 	var rep PruneReport
@@ -50,7 +51,7 @@ func (s *Service) Prune(ctx context.Context) (PruneReport, error) {
 // keepOperation reports whether a finished operation is kept past the
 // journal's retention.
 func keepOperation(op *store.Operation) bool {
-	return op.Kind == store.OpSnapshotCreate && op.State == store.OpDone
+	return op.SnapshotID != "" && (op.Kind == store.OpSnapshotCreate || op.Kind == store.OpDown)
 }
 
 // drain calls prune until it reports nothing more is due or ctx ends, and

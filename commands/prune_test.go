@@ -62,9 +62,10 @@ func TestPruneRetention(t *testing.T) {
 
 			// journal records an operation that ends now, with its audit
 			// line, under key.
-			journal := func(id string, kind store.OpKind, state store.OpState) {
+			journal := func(id string, kind store.OpKind, state store.OpState, snapshotID string) {
 				t.Helper()
-				if _, _, err := st.CreateOperation(ctx, store.Operation{ID: id, Key: "key-" + id, Kind: kind, State: store.OpAccepted}); err != nil {
+				op := store.Operation{ID: id, Key: "key-" + id, Kind: kind, State: store.OpAccepted, SnapshotID: snapshotID}
+				if _, _, err := st.CreateOperation(ctx, op); err != nil {
 					t.Fatal(err)
 				}
 				if state.Final() {
@@ -79,14 +80,15 @@ func TestPruneRetention(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			journal("year-old", store.OpUp, store.OpDone) // 400 days before the end
+			journal("year-old", store.OpUp, store.OpDone, "") // 400 days before the end
 			clock.Advance(360 * day)
-			journal("old-done", store.OpDown, store.OpDone) // 40 days before
-			journal("old-failed", store.OpUp, store.OpFailed)
-			journal("old-snapshot", store.OpSnapshotCreate, store.OpDone)
-			journal("old-open", store.OpUp, store.OpRunning)
+			journal("old-done", store.OpDown, store.OpDone, "") // 40 days before
+			journal("old-failed", store.OpUp, store.OpFailed, "")
+			journal("old-snapshot", store.OpSnapshotCreate, store.OpDone, "snap-1")
+			journal("old-down-snapshot", store.OpDown, store.OpDone, "snap-2")
+			journal("old-open", store.OpUp, store.OpRunning, "")
 			clock.Advance(20 * day)
-			journal("recent", store.OpDown, store.OpDone) // 20 days before
+			journal("recent", store.OpDown, store.OpDone, "") // 20 days before
 			clock.Advance(20 * day)
 
 			rep, err := svc.Prune(ctx)
@@ -105,15 +107,15 @@ func TestPruneRetention(t *testing.T) {
 				ids = append(ids, op.ID)
 			}
 			slices.Sort(ids)
-			if want := []string{"old-open", "old-snapshot", "recent"}; !slices.Equal(ids, want) {
+			if want := []string{"old-down-snapshot", "old-open", "old-snapshot", "recent"}; !slices.Equal(ids, want) {
 				t.Errorf("operations after Prune = %v, want %v", ids, want)
 			}
 			if op, err := st.FindOperationByKey(ctx, "key-old-done"); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("FindOperationByKey(key-old-done) after Prune = %+v, %v, want ErrNotFound", op, err)
 			}
 			events, err := st.ListAudit(ctx, time.Time{}, 0)
-			if err != nil || len(events) != 5 || events[0].Action != "old-done" {
-				t.Errorf("audit after Prune = %+v, %v, want the 5 events from old-done on", events, err)
+			if err != nil || len(events) != 6 || events[0].Action != "old-done" {
+				t.Errorf("audit after Prune = %+v, %v, want the 6 events from old-done on", events, err)
 			}
 
 			// Nothing more is due until the clock moves on.
