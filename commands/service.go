@@ -53,10 +53,9 @@ type Config struct {
 	// OrphanGrace is the age from which Reconcile destroys an orphan by
 	// itself. Zero: never; orphans are only reported to the admins.
 	OrphanGrace time.Duration
-	// PollInterval is the first wait between the list calls that watch new
-	// instances boot (one list per cloud for all of them). It grows by half
-	// while nothing changes, up to ten times its value, and starts over
-	// when an instance is added. Zero: 3s.
+	// PollInterval is the wait between the calls that watch new instances
+	// boot (one list per cloud for all of them), within a quarter of the
+	// cloud's published rate limit; see poller. Zero: 1s.
 	PollInterval time.Duration
 	// Channels narrows what may be created per channel id.
 	Channels map[string]ChannelPolicy
@@ -111,7 +110,7 @@ func (c *Config) setDefaults() {
 		c.ReconcileEvery = 5 * time.Minute
 	}
 	if c.PollInterval == 0 {
-		c.PollInterval = 3 * time.Second
+		c.PollInterval = time.Second
 	}
 	if c.ReapEvery <= 0 {
 		c.ReapEvery = time.Minute
