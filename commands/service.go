@@ -69,6 +69,9 @@ type Config struct {
 	ReapEvery time.Duration
 	// HA says how replicas sharing a store split the work; see HAConfig.
 	HA HAConfig
+	// SSHProbe reads a new VM's ssh host key once it is ready, in the
+	// background (EventSSHAnswering, EventSSHSilent). Nil: no probe.
+	SSHProbe SSHProber
 	// Now is the clock. Zero: time.Now.
 	Now func() time.Time
 	// Logger receives the service's log lines. Zero: slog.Default().
