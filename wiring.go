@@ -157,6 +157,7 @@ func (a *app) service(n commands.Notifier) *commands.Service {
 		Channels:            channels,
 		Budget:              commands.Budget{MonthlyUSD: p.MonthlyBudgetPerUser, Approve: p.OverBudget == config.OverBudgetApprove},
 		Logger:              a.log,
+		SSHProbe:            sshProber(a.cfg.SSH),
 	}, a.db, a.provs, n)
 }
 

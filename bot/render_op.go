@@ -162,6 +162,9 @@ func renderProgress(ev commands.Event, asked string, now time.Time) (message, bo
 	if m, ok := renderInstanceProgress(ev); ok {
 		return m, true
 	}
+	if m, ok := renderSSH(ev); ok {
+		return m, true
+	}
 	op, in := ev.Op, ev.Instance
 	name := code(op.Instance)
 	cloud := ev.ProviderLabel

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"time"
 
 	"github.com/spuffbot/spuffbot/sshprobe"
@@ -14,6 +15,7 @@ import (
 // sshprobe.ErrNoAnswer after Wait.
 type SSHProber interface {
 	Probe(ctx context.Context, host string) (*sshprobe.HostKey, error)
+	Port() int
 	Wait() time.Duration
 }
 
@@ -35,6 +37,8 @@ type SSHAnswer struct {
 	// After is how long after the IP was shown the server answered, or
 	// how long the probe waited in vain.
 	After time.Duration
+	// Port is the port probed.
+	Port int
 }
 
 // probeSSH probes the ssh port of in, an instance just shown ready, in
@@ -42,7 +46,7 @@ type SSHAnswer struct {
 // nothing without a Config.SSHProbe, and stops at Shutdown without a word.
 func (s *Service) probeSSH(op *store.Operation, in *store.Instance) {
 	prober := s.cfg.SSHProbe
-	if prober == nil || in == nil || in.IP == "" {
+	if prober == nil || in == nil || documentation(in.IP) {
 		return
 	}
 	halt, ok := s.stop.enter(&s.wg)
@@ -59,7 +63,7 @@ func (s *Service) probeSSH(op *store.Operation, in *store.Instance) {
 			}
 			return
 		}
-		kind, answer := EventSSHAnswering, &SSHAnswer{HostKey: key, After: s.cfg.Now().Sub(start)}
+		kind, answer := EventSSHAnswering, &SSHAnswer{HostKey: key, After: s.cfg.Now().Sub(start), Port: prober.Port()}
 		if err != nil {
 			kind, answer.After = EventSSHSilent, prober.Wait()
 			s.log.Info("ssh did not answer", "op", opID, "wait", prober.Wait())
@@ -72,4 +76,28 @@ func (s *Service) probeSSH(op *store.Operation, in *store.Instance) {
 		in, _ := s.store.GetInstance(halt, op.Instance)
 		s.emit(halt, kind, op, in, func(ev *Event) { ev.SSH = answer })
 	}()
+}
+
+// docNets are the address ranges reserved for documentation (RFC 5737):
+// no real machine has them. The demo cloud and the emulators hand them
+// out.
+var docNets = []netip.Prefix{
+	netip.MustParsePrefix("192.0.2.0/24"),
+	netip.MustParsePrefix("198.51.100.0/24"),
+	netip.MustParsePrefix("203.0.113.0/24"),
+}
+
+// documentation reports whether ip is empty, not an address, or one no
+// real machine has, so that probing it is pointless.
+func documentation(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return true
+	}
+	for _, n := range docNets {
+		if n.Contains(a) {
+			return true
+		}
+	}
+	return false
 }

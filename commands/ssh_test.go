@@ -76,3 +76,18 @@ func TestSSHProbeAfterReady(t *testing.T) {
 		})
 	}
 }
+
+// TestSSHProbeSkipsDocumentationAddresses: the demo cloud's addresses
+// (TEST-NET-3) belong to no machine, so nothing is probed and no ssh
+// event follows EventReady.
+func TestSSHProbeSkipsDocumentationAddresses(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withConfig(func(c *Config) {
+		c.SSHProbe = sshprobe.New(sshprobe.Config{Port: sshprobetest.ClosedPort(t), Wait: time.Hour})
+	}))
+	op := e.run(caller(alice), Command{Verb: VerbUp, Name: "box"})
+	e.svc.Wait() // returns at once: no probe runs
+	if kinds := e.rec.kinds(op.ID); kinds[len(kinds)-1] != EventReady {
+		t.Errorf("events = %v, want %s last", kinds, EventReady)
+	}
+}

@@ -47,6 +47,8 @@ type Config struct {
 	// CloudInit is extra cloud-config (the YAML text of a mapping, such as
 	// "packages: [htop]") merged into every VM's user data. Empty: none.
 	CloudInit string
+	// SSH is how a new VM's ssh server is checked.
+	SSH SSH
 }
 
 // Clouds says which clouds are enabled and how each is used.
@@ -176,6 +178,7 @@ func Default() *Config {
 		},
 		Database: "./spuffbot.db",
 		Log:      Log{Level: slog.LevelInfo, Format: LogText},
+		SSH:      SSH{Port: 22, Wait: 5 * time.Minute},
 	}
 }
 

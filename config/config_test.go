@@ -59,6 +59,7 @@ func TestExampleLoads(t *testing.T) {
 		Listen:        ":9090",
 		Log:           Log{Level: slog.LevelInfo, Format: LogText},
 		CloudInit:     "packages: [htop, tmux]\ntimezone: Europe/Berlin\n",
+		SSH:           SSH{Port: 22, Wait: 5 * time.Minute},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("Load(%s) (-want +got):\n%s", exampleFile, diff)

@@ -57,6 +57,8 @@ func (c *Config) fields() []field {
 		field{"log.level", "SPUFF_LOG_LEVEL", &c.Log.Level},
 		field{"log.format", "SPUFF_LOG_FORMAT", &c.Log.Format},
 		field{"cloud_init", "SPUFF_CLOUD_INIT", cloudInitText{&c.CloudInit}},
+		field{"ssh.port", "SPUFF_SSH_PORT", &c.SSH.Port},
+		field{"ssh.wait", "SPUFF_SSH_WAIT", &c.SSH.Wait},
 	)
 }
 

@@ -30,6 +30,7 @@ func (c *Config) Validate() error {
 	v.access()
 	v.leases()
 	v.rest()
+	v.ssh()
 	if len(v.probs) == 0 {
 		return nil
 	}

@@ -75,6 +75,9 @@ func New(cfg Config) *Prober {
 	return p
 }
 
+// Port returns the port probed.
+func (p *Prober) Port() int { return p.port }
+
 // Wait returns how long Probe keeps trying.
 func (p *Prober) Wait() time.Duration { return p.wait }
 
