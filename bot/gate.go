@@ -16,6 +16,7 @@ type gate struct {
 	mu   sync.Mutex
 	n    int           // envelopes not yet acked
 	idle chan struct{} // closed while n == 0
+	left time.Time     // when n last became 0
 }
 
 // maxDefer bounds how long work waits for the gate, so that a steady
@@ -45,6 +46,7 @@ func (g *gate) leave() {
 	g.n--
 	if g.n == 0 {
 		close(g.idle)
+		g.left = time.Now()
 	}
 }
 
@@ -63,5 +65,40 @@ func (g *gate) wait() {
 	select {
 	case <-idle:
 	case <-t.C:
+	}
+}
+
+// quiet is how long the gate must have been open before settle lets work
+// through: envelopes of a burst arrive one after another, and the gate
+// opens for a moment whenever the bot has acked all it has read so far.
+// Work let through then (root messages, thread replies, operations and
+// their store writes) would compete with the rest of the burst.
+const quiet = 5 * time.Millisecond
+
+// settle returns once no envelope has waited for its ack for quiet, or
+// after g.maxDefer.
+func (g *gate) settle() {
+	deadline := time.Now().Add(g.maxDefer)
+	for {
+		g.mu.Lock()
+		idle, busy, open := g.idle, g.n > 0, time.Since(g.left)
+		g.mu.Unlock()
+		left := time.Until(deadline)
+		if left <= 0 || (!busy && open >= quiet) {
+			return
+		}
+		if !busy {
+			idle = nil // open already: wait out the rest of quiet
+		}
+		d := left
+		if !busy {
+			d = min(left, quiet-open)
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-idle:
+		case <-t.C:
+		}
+		t.Stop()
 	}
 }
