@@ -220,6 +220,8 @@ func TestGateSettlesAfterQuiet(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := newGate(time.Hour)
 		g.enter()
+		g.enter() // a burst: two envelopes wait at once
+		g.leave()
 		start := time.Now()
 		settled := make(chan time.Time, 1)
 		go func() {
@@ -230,7 +232,9 @@ func TestGateSettlesAfterQuiet(t *testing.T) {
 		g.leave() // open, but a burst may go on
 		time.Sleep(2 * time.Millisecond)
 		g.enter() // it does
+		g.enter()
 		time.Sleep(3 * time.Millisecond)
+		g.leave()
 		g.leave()
 		synctest.Wait()
 		select {
@@ -247,6 +251,19 @@ func TestGateSettlesAfterQuiet(t *testing.T) {
 			}
 		default:
 			t.Errorf("settle still waits %s after the last ack", quiet)
+		}
+	})
+}
+
+func TestGateSettlesAtOnceWithoutBurst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := newGate(time.Hour)
+		g.enter() // one command at a time
+		g.leave()
+		start := time.Now()
+		g.settle()
+		if got := time.Since(start); got != 0 {
+			t.Errorf("settle after a lone envelope waited %s, want 0", got)
 		}
 	})
 }
