@@ -220,11 +220,11 @@ func (pl *poller) nextPoll() time.Time {
 }
 
 // quiet returns how long after it is added an instance is not asked
-// about: three quarters of the shortest boot seen lately, and at least
-// one interval (nothing is ready the moment it is created). The caller
-// holds pl.mu.
+// about: one interval (nothing is ready the moment it is created), and on
+// a cloud with a rate limit three quarters of the shortest boot seen
+// lately, to save requests. The caller holds pl.mu.
 func (pl *poller) quiet() time.Duration {
-	if len(pl.boots) == 0 {
+	if len(pl.boots) == 0 || pl.limits.perHour == 0 {
 		return pl.interval
 	}
 	return max(pl.interval, slices.Min(pl.boots)*3/4)

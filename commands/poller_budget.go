@@ -4,7 +4,8 @@ import "time"
 
 // cloudLimits is what the readiness poller knows of a cloud's API.
 type cloudLimits struct {
-	// perHour is the cloud's published request limit per hour.
+	// perHour is the cloud's published request limit per hour; 0 for a
+	// cloud without one (the demo cloud, a test's fake).
 	perHour int
 	// pageSize is how many instances one list request returns.
 	pageSize int
@@ -23,8 +24,9 @@ var publishedLimits = map[string]cloudLimits{
 	"aws":          {perHour: 3600, pageSize: 1000},
 }
 
-// defaultLimits are assumed for a cloud not in publishedLimits.
-var defaultLimits = cloudLimits{perHour: 3600, pageSize: 100}
+// defaultLimits are assumed for a cloud not in publishedLimits: no rate
+// limit, so no budget.
+var defaultLimits = cloudLimits{pageSize: 100}
 
 func limitsOf(cloud string) cloudLimits {
 	if l, ok := publishedLimits[cloud]; ok {
@@ -46,7 +48,8 @@ const (
 )
 
 // budget is a token bucket of cloud requests: it holds at most capacity
-// tokens and refills at rate tokens a second.
+// tokens and refills at rate tokens a second. The zero budget (a cloud
+// without a rate limit) limits nothing.
 type budget struct {
 	capacity, rate float64
 	tokens         float64
@@ -54,6 +57,9 @@ type budget struct {
 }
 
 func newBudget(l cloudLimits, now time.Time) budget {
+	if l.perHour <= 0 {
+		return budget{}
+	}
 	perHour := float64(l.perHour) / budgetShare
 	capacity := perHour / budgetBurst
 	return budget{capacity: capacity, rate: perHour / 3600, tokens: capacity, at: now}
@@ -70,6 +76,9 @@ func (b *budget) refill(now time.Time) {
 // readyAt returns the earliest time n requests fit in the budget; a cost
 // above the capacity needs a full bucket.
 func (b *budget) readyAt(n int) time.Time {
+	if b.rate == 0 {
+		return time.Time{}
+	}
 	need := min(float64(n), b.capacity)
 	if b.tokens >= need {
 		return b.at
@@ -80,6 +89,9 @@ func (b *budget) readyAt(n int) time.Time {
 // spend takes n requests from the budget at now; it may go below zero
 // when a cost above the capacity is spent.
 func (b *budget) spend(now time.Time, n int) {
+	if b.rate == 0 {
+		return
+	}
 	b.refill(now)
 	b.tokens -= float64(n)
 }
