@@ -39,6 +39,9 @@ func TestMain(m *testing.M) {
 	if built.dir != "" {
 		os.RemoveAll(built.dir)
 	}
+	if release.dir != "" {
+		os.RemoveAll(release.dir)
+	}
 	os.Exit(code)
 }
 

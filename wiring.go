@@ -163,6 +163,7 @@ func (a *app) service() *commands.Service {
 		Budget:              commands.Budget{MonthlyUSD: p.MonthlyBudgetPerUser, Approve: p.OverBudget == config.OverBudgetApprove},
 		Logger:              a.log,
 		AllowedImages:       a.cfg.Images.Allowed,
+		SSHProbe:            sshProber(a.cfg.SSH),
 	}, a.db, a.provs, nil)
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -215,4 +216,68 @@ func TestNotifyWithoutThreadOrChannel(t *testing.T) {
 	if got := len(h.slack.AllMessages(general)); got != 0 {
 		t.Errorf("%d messages in %s for an operation with no channel", got, general)
 	}
+}
+
+func TestGateSettlesAfterQuiet(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := newGate(time.Hour)
+		g.enter()
+		g.enter() // a burst: two envelopes wait at once
+		g.leave()
+		start := time.Now()
+		settled := make(chan time.Time, 1)
+		go func() {
+			g.settle()
+			settled <- time.Now()
+		}()
+		time.Sleep(time.Millisecond)
+		g.leave() // open, but a burst may go on
+		time.Sleep(2 * time.Millisecond)
+		g.enter() // it does
+		g.enter()
+		time.Sleep(3 * time.Millisecond)
+		g.leave()
+		g.leave()
+		synctest.Wait()
+		select {
+		case at := <-settled:
+			t.Fatalf("settle returned %s after the start, with the last ack just now; want %s of quiet first", at.Sub(start), quiet)
+		default:
+		}
+		time.Sleep(quiet)
+		synctest.Wait()
+		select {
+		case at := <-settled:
+			if got, want := at.Sub(start), 6*time.Millisecond+quiet; got != want {
+				t.Errorf("settle returned after %s, want %s (the last ack plus %s)", got, want, quiet)
+			}
+		default:
+			t.Errorf("settle still waits %s after the last ack", quiet)
+		}
+	})
+}
+
+func TestGateSettlesAtOnceWithoutBurst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := newGate(time.Hour)
+		g.enter() // one command at a time
+		g.leave()
+		start := time.Now()
+		g.settle()
+		if got := time.Since(start); got != 0 {
+			t.Errorf("settle after a lone envelope waited %s, want 0", got)
+		}
+	})
+}
+
+func TestGateSettleGivesUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := newGate(time.Second)
+		g.enter() // never acked
+		start := time.Now()
+		g.settle()
+		if got := time.Since(start); got != time.Second {
+			t.Errorf("settle with an envelope never acked returned after %s, want maxDefer (1s)", got)
+		}
+	})
 }

@@ -13,9 +13,11 @@ import (
 type gate struct {
 	maxDefer time.Duration
 
-	mu   sync.Mutex
-	n    int           // envelopes not yet acked
-	idle chan struct{} // closed while n == 0
+	mu    sync.Mutex
+	n     int           // envelopes not yet acked
+	idle  chan struct{} // closed while n == 0
+	left  time.Time     // when n last became 0
+	burst time.Time     // when n last became 2 or more
 }
 
 // maxDefer bounds how long work waits for the gate, so that a steady
@@ -36,6 +38,9 @@ func (g *gate) enter() {
 		g.idle = make(chan struct{})
 	}
 	g.n++
+	if g.n >= 2 {
+		g.burst = time.Now()
+	}
 }
 
 // leave records an envelope acked.
@@ -45,6 +50,7 @@ func (g *gate) leave() {
 	g.n--
 	if g.n == 0 {
 		close(g.idle)
+		g.left = time.Now()
 	}
 }
 
@@ -63,5 +69,43 @@ func (g *gate) wait() {
 	select {
 	case <-idle:
 	case <-t.C:
+	}
+}
+
+// quiet is how long the gate must have been open after a burst before
+// settle lets work through: envelopes of a burst arrive one after another,
+// and the gate opens for a moment whenever the bot has acked all it has
+// read so far. Work let through then (root messages, thread replies,
+// operations and their store writes) would compete with the rest of the
+// burst. Commands that come one at a time do not wait for it.
+const quiet = 5 * time.Millisecond
+
+// settle returns once no envelope waits for its ack — for quiet already
+// when the last envelopes came in a burst (two or more waiting at once) —
+// or after g.maxDefer.
+func (g *gate) settle() {
+	deadline := time.Now().Add(g.maxDefer)
+	for {
+		g.mu.Lock()
+		idle, busy, open := g.idle, g.n > 0, time.Since(g.left)
+		calm := !g.burst.After(g.left.Add(-quiet)) // no burst just before it opened
+		g.mu.Unlock()
+		left := time.Until(deadline)
+		if left <= 0 || (!busy && (calm || open >= quiet)) {
+			return
+		}
+		if !busy {
+			idle = nil // open already: wait out the rest of quiet
+		}
+		d := left
+		if !busy {
+			d = min(left, quiet-open)
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-idle:
+		case <-t.C:
+		}
+		t.Stop()
 	}
 }

@@ -114,7 +114,7 @@ func (b *Bot) drain(st *opState) {
 		task := st.pending[0]
 		st.pending = st.pending[1:]
 		st.mu.Unlock()
-		b.acks.wait()
+		b.acks.settle()
 		task()
 	}
 }

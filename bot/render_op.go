@@ -161,6 +161,9 @@ func renderProgress(ev commands.Event, asked md, now time.Time) (message, bool) 
 	if m, ok := renderInstanceProgress(ev); ok {
 		return m, true
 	}
+	if m, ok := renderSSH(ev); ok {
+		return m, true
+	}
 	op, in := ev.Op, ev.Instance
 	name := code(op.Instance)
 	cloud := ev.ProviderLabel

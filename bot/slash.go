@@ -61,8 +61,14 @@ func (b *Bot) onSlash(ctx context.Context, a acker, req socketmode.Request, sc s
 		}
 		failpoint.Inject("slash-after-ack") // acked, no thread yet
 		b.startOp(ctx, op, sc.ResponseURL, acked)
-		for _, w := range reply.Warnings {
-			b.tell(ctx, sc.ChannelID, sc.UserID, sc.ResponseURL, textMessage(":warning: "+esc(w)))
+		if warnings := reply.Warnings; len(warnings) > 0 {
+			// Queued like the rest of the operation's messages, so that a
+			// burst of commands is acked before they go out.
+			b.enqueue(b.state(op.ID), func() {
+				for _, w := range warnings {
+					b.tell(context.WithoutCancel(ctx), sc.ChannelID, sc.UserID, sc.ResponseURL, textMessage(":warning: "+esc(w)))
+				}
+			})
 		}
 	case reply.Followup != nil:
 		b.ackMessage(ctx, a, req, textMessage(esc(reply.Text)), sc.ResponseURL)

@@ -101,6 +101,9 @@ type Event struct {
 	Estimated bool
 	// Orphan is set for the orphan events.
 	Orphan *Orphan
+	// SSH is set for the ssh probe's events (EventSSHAnswering,
+	// EventSSHSilent).
+	SSH *SSHAnswer
 	// Replay reports a final event sent again by Service.Resume, rebuilt
 	// from the journal, because no front end reported showing it
 	// (Service.Reported) before a restart. It may have been shown in

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -13,9 +14,6 @@ import (
 
 // Limits of the readiness poller.
 const (
-	// pollMaxFactor caps the interval at this many times the first one
-	// (30s for the default 3s).
-	pollMaxFactor = 10
 	// maxMisses is how many lists in a row may miss an instance that was
 	// never seen before it counts as gone: a cloud's list may lag behind
 	// its create.
@@ -26,6 +24,9 @@ const (
 	maxListFailures = 5
 	// listTimeout bounds one list call.
 	listTimeout = 2 * time.Minute
+	// bootMemory is how many recent boot times a poller remembers to
+	// learn how long its cloud takes at the least.
+	bootMemory = 8
 )
 
 // sleepFunc returns a channel that delivers after d and a function that
@@ -59,10 +60,11 @@ func (ps *pollerSet) get(name string, p providers.Provider) *poller {
 	}
 	s := ps.svc
 	pl := &poller{
-		cloud: name, p: p, base: s.cfg.PollInterval, max: pollMaxFactor * s.cfg.PollInterval,
+		cloud: name, p: p, interval: s.cfg.PollInterval, limits: limitsOf(name),
 		now: s.cfg.Now, sleep: ps.sleep, log: s.log, wg: &s.wg,
 		kick: make(chan struct{}, 1), waiters: make(map[*waiter]struct{}),
 	}
+	pl.budget = newBudget(pl.limits, pl.now())
 	ps.m[name] = pl
 	return pl
 }
@@ -76,37 +78,49 @@ func (s *Service) waitReady(ctx context.Context, name string, p providers.Provid
 }
 
 // poller watches the instances of one cloud boot. Its goroutine runs only
-// while someone waits: each interval it lists the cloud's spuff instances
-// once and hands every waiter whose instance is ready its instance. The
-// interval grows by half while nothing changes, up to max, starts over at
-// base when a waiter is added, and never ends before a rate limit's
-// Retry-After.
+// while someone waits, so a cloud where nothing boots is never asked. Each
+// interval it asks the cloud once for every waiter — one list call, or a
+// get per waiter when there are fewer waiters than pages in a list — and
+// hands every waiter whose instance is ready its instance.
+//
+// The interval is short (Config.PollInterval, 1s by default) so that an IP
+// reaches the thread within about a second of the cloud showing it. Three
+// things keep that cheap: the poller learns how long its cloud takes to
+// boot at the least and asks nothing about an instance before about three
+// quarters of that; it spends at most a quarter of the cloud's published
+// rate limit (a token bucket, see budget), so many instances booting for a
+// long time slow it down instead of exhausting the limit; and it never asks
+// before a rate limit's Retry-After.
 type poller struct {
-	cloud     string
-	p         providers.Provider
-	base, max time.Duration
-	now       func() time.Time
-	sleep     sleepFunc
-	log       *slog.Logger
-	wg        *sync.WaitGroup
-	kick      chan struct{} // wakes the loop to look again at its waiters
+	cloud    string
+	p        providers.Provider
+	interval time.Duration
+	limits   cloudLimits
+	now      func() time.Time
+	sleep    sleepFunc
+	log      *slog.Logger
+	wg       *sync.WaitGroup
+	kick     chan struct{} // wakes the loop to look again at its waiters
 
 	mu        sync.Mutex
 	waiters   map[*waiter]struct{}
 	running   bool
-	interval  time.Duration
-	last      time.Time          // when the last list started
-	notBefore time.Time          // the cloud's rate limit: no list before this
-	failures  int                // lists failed in a row
-	cancel    context.CancelFunc // ends the list in flight, nil between lists
+	last      time.Time          // when the last poll started
+	notBefore time.Time          // the cloud's rate limit: no call before this
+	failures  int                // polls failed in a row
+	cancel    context.CancelFunc // ends the poll in flight, nil between polls
+	budget    budget             // requests the poller may still spend
+	pages     int                // pages the last list took (at least 1)
+	boots     []time.Duration    // the latest boot times seen, at most bootMemory
 }
 
 // waiter is one instance waited on.
 type waiter struct {
 	id     string
+	added  time.Time
 	done   chan waitResult // buffered: the poller never blocks on it
-	seen   bool            // in a list since it was added
-	misses int             // lists in a row without it
+	seen   bool            // in a poll since it was added
+	misses int             // polls in a row without it
 	status providers.Status
 	ip     string
 }
@@ -121,13 +135,10 @@ type waitResult struct {
 func (pl *poller) wait(ctx context.Context, id string) (*providers.Instance, error) {
 	w := &waiter{id: id, done: make(chan waitResult, 1)}
 	pl.mu.Lock()
+	w.added = pl.now()
 	pl.waiters[w] = struct{}{}
-	pl.interval = pl.base
 	if !pl.running {
 		pl.running = true
-		// A new instance is not ready at once: the first list comes one
-		// interval after the first waiter, as later ones do.
-		pl.last = pl.now()
 		pl.wg.Add(1)
 		go pl.loop()
 	} else {
@@ -143,7 +154,7 @@ func (pl *poller) wait(ctx context.Context, id string) (*providers.Instance, err
 	}
 }
 
-// remove drops w; the last waiter to leave stops the list in flight.
+// remove drops w; the last waiter to leave stops the poll in flight.
 func (pl *poller) remove(w *waiter) {
 	pl.mu.Lock()
 	defer pl.mu.Unlock()
@@ -171,7 +182,7 @@ func (pl *poller) waiting() int {
 	return len(pl.waiters)
 }
 
-// loop lists until no one waits.
+// loop polls until no one waits.
 func (pl *poller) loop() {
 	defer pl.wg.Done()
 	for {
@@ -181,11 +192,7 @@ func (pl *poller) loop() {
 			pl.mu.Unlock()
 			return
 		}
-		next := pl.last.Add(pl.interval)
-		if next.Before(pl.notBefore) {
-			next = pl.notBefore
-		}
-		d := next.Sub(pl.now())
+		d := pl.nextPoll().Sub(pl.now())
 		pl.mu.Unlock()
 		fire, stop := pl.sleep(d)
 		select {
@@ -197,7 +204,49 @@ func (pl *poller) loop() {
 	}
 }
 
-// poll lists the cloud's instances once and answers the waiters it can.
+// nextPoll returns when the next poll may start: one interval after the
+// last one, once some waiter is due, within the budget and not before
+// the cloud's Retry-After. The caller holds pl.mu.
+func (pl *poller) nextPoll() time.Time {
+	quiet := pl.quiet()
+	var due time.Time
+	for w := range pl.waiters {
+		if d := w.added.Add(quiet); due.IsZero() || d.Before(due) {
+			due = d
+		}
+	}
+	next := latest(pl.last.Add(pl.interval), due, pl.notBefore)
+	return latest(next, pl.budget.readyAt(pl.cost(len(pl.waiters))))
+}
+
+// quiet returns how long after it is added an instance is not asked
+// about: one interval (nothing is ready the moment it is created), and on
+// a cloud with a rate limit three quarters of the shortest boot seen
+// lately, to save requests. The caller holds pl.mu.
+func (pl *poller) quiet() time.Duration {
+	if len(pl.boots) == 0 || pl.limits.perHour == 0 {
+		return pl.interval
+	}
+	return max(pl.interval, slices.Min(pl.boots)*3/4)
+}
+
+// cost returns how many requests a poll for n waiters takes: the pages of
+// a list, or one get each when that is fewer. The caller holds pl.mu.
+func (pl *poller) cost(n int) int {
+	return min(max(pl.pages, 1), n)
+}
+
+func latest(ts ...time.Time) time.Time {
+	var m time.Time
+	for _, t := range ts {
+		if t.After(m) {
+			m = t
+		}
+	}
+	return m
+}
+
+// poll asks the cloud once about every waiter and answers those it can.
 func (pl *poller) poll() {
 	ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
 	defer cancel()
@@ -208,9 +257,11 @@ func (pl *poller) poll() {
 	}
 	pl.cancel = cancel
 	start := pl.now()
+	byList := len(batch) >= max(pl.pages, 1)
+	pl.budget.spend(start, pl.cost(len(batch)))
 	pl.mu.Unlock()
 
-	list, err := pl.p.ListInstances(ctx)
+	byID, err := pl.fetch(ctx, batch, byList)
 
 	pl.mu.Lock()
 	defer pl.mu.Unlock()
@@ -220,62 +271,80 @@ func (pl *poller) poll() {
 		return
 	}
 	pl.failures = 0
-	byID := make(map[string]*providers.Instance, len(list))
+	for _, w := range batch {
+		if _, ok := pl.waiters[w]; !ok {
+			continue // gave up while the poll ran
+		}
+		pl.check(w, byID[w.id], start)
+	}
+}
+
+// fetch returns the instances of batch by id: from one list call when
+// byList, else from one get per waiter.
+func (pl *poller) fetch(ctx context.Context, batch []*waiter, byList bool) (map[string]*providers.Instance, error) {
+	byID := make(map[string]*providers.Instance, len(batch))
+	if !byList {
+		for _, w := range batch {
+			in, err := pl.p.GetInstance(ctx, w.id)
+			if err != nil {
+				return nil, err
+			}
+			if in != nil {
+				byID[w.id] = in
+			}
+		}
+		return byID, nil
+	}
+	list, err := pl.p.ListInstances(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pl.mu.Lock()
+	pl.pages = max(1, (len(list)+pl.limits.pageSize-1)/pl.limits.pageSize)
+	pl.mu.Unlock()
 	for i := range list {
 		byID[list[i].ID] = &list[i]
 	}
-	changed := false
-	for _, w := range batch {
-		if _, ok := pl.waiters[w]; !ok {
-			continue // gave up while the list ran
-		}
-		if pl.check(w, byID[w.id]) {
-			changed = true
-		}
-	}
-	pl.next(changed)
+	return byID, nil
 }
 
-// check compares w with its instance in the last list (nil when it was
-// not there), answers w when that settles it, and reports whether
-// anything changed. The caller holds pl.mu.
-func (pl *poller) check(w *waiter, in *providers.Instance) bool {
+// check compares w with its instance in the last poll (nil when it was
+// not there) and answers w when that settles it. The caller holds pl.mu.
+func (pl *poller) check(w *waiter, in *providers.Instance, at time.Time) {
 	switch {
 	case in == nil:
 		w.misses++
 		if !w.seen && w.misses < maxMisses {
-			return false
+			return
 		}
 		pl.answer(w, waitResult{err: &providers.Error{Provider: pl.cloud, Op: "wait for instance",
 			Kind: providers.ErrNotFound, Message: fmt.Sprintf("instance %s no longer exists", w.id)}})
-		return true
+		return
 	case in.Ready():
+		pl.learn(at.Sub(w.added))
 		pl.answer(w, waitResult{in: in})
-		return true
+		return
 	case in.Status == providers.StatusArchived:
 		pl.answer(w, waitResult{err: &providers.Error{Provider: pl.cloud, Op: "wait for instance",
 			Kind: providers.ErrInvalid, Message: fmt.Sprintf("instance %s is archived and will not become active", w.id)}})
-		return true
+		return
 	}
-	changed := w.seen && (in.Status != w.status || in.IP != w.ip)
 	w.seen, w.misses, w.status, w.ip = true, 0, in.Status, in.IP
-	return changed
+}
+
+// learn remembers that an instance took d to boot, as far as the poller
+// could tell. The caller holds pl.mu.
+func (pl *poller) learn(d time.Duration) {
+	if len(pl.boots) == bootMemory {
+		pl.boots = pl.boots[1:]
+	}
+	pl.boots = append(pl.boots, d)
 }
 
 // answer hands w its result and drops it; the caller holds pl.mu.
 func (pl *poller) answer(w *waiter, r waitResult) {
 	delete(pl.waiters, w)
 	w.done <- r
-}
-
-// next sets the interval after a list: back to base when something
-// changed, half again longer otherwise. The caller holds pl.mu.
-func (pl *poller) next(changed bool) {
-	if changed {
-		pl.interval = pl.base
-		return
-	}
-	pl.interval = min(pl.interval+pl.interval/2, pl.max)
 }
 
 // failed handles a list that failed at start with err: a rate limit
@@ -289,13 +358,11 @@ func (pl *poller) failed(ctx context.Context, batch []*waiter, start time.Time, 
 	if ra, limited := providers.RetryAfter(err); limited {
 		pl.log.Warn("rate limited while waiting for instances", "provider", pl.cloud, "retry_after", ra, "err", err)
 		pl.notBefore = start.Add(ra)
-		pl.next(false)
 		return
 	}
 	pl.failures++
 	if !refusal(err) && pl.failures < maxListFailures {
 		pl.log.Warn("list failed while waiting for instances; will list again", "provider", pl.cloud, "err", err)
-		pl.next(false)
 		return
 	}
 	pl.failures = 0

@@ -103,6 +103,17 @@ func newPollEnv(t *testing.T) *pollEnv {
 
 func (e *pollEnv) poller() *poller { return e.svc.pollers.get("demo", e.cloud) }
 
+// limit gives the demo cloud's poller the rate limit of cloud, which the
+// demo cloud does not have, and returns it.
+func (e *pollEnv) limit(cloud string) cloudLimits {
+	l := limitsOf(cloud)
+	pl := e.poller()
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	pl.limits, pl.budget = l, newBudget(l, e.clock.Now())
+	return l
+}
+
 // boot creates an instance at the demo cloud and returns its id.
 func (e *pollEnv) boot() string {
 	e.t.Helper()
@@ -184,32 +195,114 @@ func TestPollerOneListWakesAll(t *testing.T) {
 	testsync.Until(t, "the poller to stop", e.idle)
 }
 
-func TestPollerBacksOff(t *testing.T) {
+func TestPollerInterval(t *testing.T) {
 	t.Parallel()
 	e := newPollEnv(t)
+	e.limit("digitalocean") // learning boot times saves requests only where they count
 	first := e.wait(e.ctx, e.boot())
-	ms := time.Millisecond
-	want := []time.Duration{1000 * ms, 1500 * ms, 2250 * ms, 3375 * ms, 5062500 * time.Microsecond,
-		7593750 * time.Microsecond, 10 * time.Second, 10 * time.Second}
-	for i, w := range want {
-		if got := e.step.next(); got != w {
-			t.Errorf("wait %d = %s, want %s", i, got, w)
+	// Nothing learned yet: every interval while it boots, without growing.
+	for i := range 5 {
+		if got := e.step.next(); got != time.Second {
+			t.Errorf("wait %d = %s, want 1s", i, got)
 		}
 		e.stepPoll()
 	}
-	if got := e.step.next(); got != 10*time.Second {
-		t.Errorf("wait after the cap = %s, want 10s", got)
+	e.step.next()
+	e.clock.Advance(time.Hour) // it boots
+	e.stepPoll()
+	if o := outcome(t, first); o.err != nil {
+		t.Fatalf("waiter = %v, want ready", o.err)
 	}
-	// A new waiter starts the interval over.
+	testsync.Until(t, "the poller to stop", e.idle)
+	if got := e.lists(); got != 6 {
+		t.Errorf("lists = %d, want 6", got)
+	}
+
+	// The poller learned that instances take an hour: the next one is not
+	// asked about for three quarters of it, then every interval again.
 	second := e.wait(e.ctx, e.boot())
-	if got := e.step.latest(); got != time.Second {
-		t.Errorf("wait after a new waiter = %s, want 1s", got)
+	if got := e.step.next(); got != 45*time.Minute {
+		t.Errorf("first wait after learning a 1h boot = %s, want 45m", got)
+	}
+	e.clock.Advance(45 * time.Minute)
+	e.stepPoll()
+	if got := e.step.next(); got != time.Second {
+		t.Errorf("wait once due = %s, want 1s", got)
+	}
+	e.clock.Advance(15 * time.Minute)
+	e.stepPoll()
+	if o := outcome(t, second); o.err != nil {
+		t.Errorf("second waiter = %v, want ready", o.err)
+	}
+	if got := e.lists(); got != 8 {
+		t.Errorf("lists = %d, want 8 (two for the second boot)", got)
+	}
+}
+
+func TestPollerStaysInBudget(t *testing.T) {
+	t.Parallel()
+	e := newPollEnv(t)
+	limits := e.limit("digitalocean")
+	out := e.wait(e.ctx, e.boot())
+	b := newBudget(limits, time.Time{})
+	burst := int(b.capacity)
+	// The clock stands still: the burst is spent at the full rate ...
+	for i := range burst {
+		if got := e.step.next(); got != time.Second {
+			t.Fatalf("wait %d of the burst = %s, want 1s", i, got)
+		}
+		e.stepPoll()
+	}
+	// ... and then each list waits for its share of the hourly limit.
+	perList := time.Duration(float64(time.Second) / b.rate)
+	rest := time.Duration((1 - (b.capacity - float64(burst))) * float64(perList))
+	if got := e.step.next(); got < rest-time.Millisecond || got > rest+time.Millisecond {
+		t.Errorf("wait after a burst of %d lists = %s, want %s (the rest of a token at %s each)", burst, got, rest, perList)
+	}
+	e.clock.Advance(rest)
+	e.stepPoll()
+	if got := e.step.next(); got < perList-time.Millisecond || got > perList+time.Millisecond {
+		t.Errorf("wait once the budget is spent = %s, want %s", got, perList)
+	}
+	if got := e.lists(); got != burst+1 {
+		t.Errorf("lists = %d, want %d", got, burst+1)
+	}
+	if perHour := 3600 / perList.Seconds(); perHour > float64(limits.perHour)/budgetShare {
+		t.Errorf("sustained rate = %.0f/h, want at most a quarter of %d/h", perHour, limits.perHour)
 	}
 	e.clock.Advance(time.Hour)
 	e.stepPoll()
-	for _, c := range []<-chan waitOutcome{first, second} {
-		if o := outcome(t, c); o.err != nil {
-			t.Errorf("waiter = %v, want ready", o.err)
+	if o := outcome(t, out); o.err != nil {
+		t.Errorf("waiter = %v, want ready", o.err)
+	}
+}
+
+func TestPollerGetsWhenFewerThanPages(t *testing.T) {
+	t.Parallel()
+	e := newPollEnv(t)
+	// Three pages of instances that are not waited on.
+	for i := range 2*defaultLimits.pageSize + 1 {
+		e.sneakIn(e.cloud, fmt.Sprintf("other-%d", i), nil)
+	}
+	gets := func() int { return e.cloud.Calls()[demo.OpGetInstance] }
+	out := e.wait(e.ctx, e.boot())
+	e.stepPoll() // the first poll lists: the poller does not know the pages yet
+	if got := e.lists(); got != 1 {
+		t.Fatalf("lists = %d, want 1", got)
+	}
+	e.stepPoll() // one waiter, three pages: one get
+	if got, lists := gets(), e.lists(); got != 1 || lists != 1 {
+		t.Errorf("after the second poll gets = %d, lists = %d; want 1, 1", got, lists)
+	}
+	more := []<-chan waitOutcome{out, e.wait(e.ctx, e.boot()), e.wait(e.ctx, e.boot())}
+	e.clock.Advance(time.Hour)
+	e.stepPoll() // three waiters, three pages: one list
+	if got, lists := gets(), e.lists(); got != 1 || lists != 2 {
+		t.Errorf("after the third poll gets = %d, lists = %d; want 1, 2", got, lists)
+	}
+	for i, c := range more {
+		if o := outcome(t, c); o.err != nil || !o.in.Ready() {
+			t.Errorf("waiter %d = %+v, %v; want ready", i, o.in, o.err)
 		}
 	}
 }

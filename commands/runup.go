@@ -170,6 +170,7 @@ func (s *Service) awaitReady(ctx context.Context, p providers.Provider, op *stor
 	failpoint.Inject("op-after-done") // done, its final event not shown
 	s.audit(ctx, op.Owner, "up", op.Instance, "ok", op.ID)
 	s.emit(ctx, EventReady, op, in, func(ev *Event) { ev.Estimated = s.estimated(op.Provider) })
+	s.probeSSH(op, in)
 	return nil
 }
 

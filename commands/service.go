@@ -53,10 +53,9 @@ type Config struct {
 	// OrphanGrace is the age from which Reconcile destroys an orphan by
 	// itself. Zero: never; orphans are only reported to the admins.
 	OrphanGrace time.Duration
-	// PollInterval is the first wait between the list calls that watch new
-	// instances boot (one list per cloud for all of them). It grows by half
-	// while nothing changes, up to ten times its value, and starts over
-	// when an instance is added. Zero: 3s.
+	// PollInterval is the wait between the calls that watch new instances
+	// boot (one list per cloud for all of them), within a quarter of the
+	// cloud's published rate limit; see poller. Zero: 1s.
 	PollInterval time.Duration
 	// Channels narrows what may be created per channel id.
 	Channels map[string]ChannelPolicy
@@ -91,6 +90,9 @@ type Config struct {
 	// (on any cloud) or "provider:id". Admins may boot any id; the
 	// clouds' public images are everyone's. Empty: none.
 	AllowedImages []string
+	// SSHProbe reads a new VM's ssh host key once it is ready, in the
+	// background (EventSSHAnswering, EventSSHSilent). Nil: no probe.
+	SSHProbe SSHProber
 	// Now is the clock. Zero: time.Now.
 	Now func() time.Time
 	// Logger receives the service's log lines. Zero: slog.Default().
@@ -132,7 +134,7 @@ func (c *Config) setDefaults() {
 		c.ReconcileEvery = 5 * time.Minute
 	}
 	if c.PollInterval == 0 {
-		c.PollInterval = 3 * time.Second
+		c.PollInterval = time.Second
 	}
 	if c.ReapEvery <= 0 {
 		c.ReapEvery = time.Minute

@@ -52,6 +52,8 @@ type Config struct {
 	CloudInit string
 	// Images says which custom images people may boot.
 	Images Images
+	// SSH is how a new VM's ssh server is checked.
+	SSH SSH
 }
 
 // Clouds says which clouds are enabled and how each is used.
@@ -183,6 +185,7 @@ func Default() *Config {
 		Database: "./spuffbot.db",
 		Store:    Store{JournalRetention: DefaultJournalRetention, AuditRetention: DefaultAuditRetention},
 		Log:      Log{Level: slog.LevelInfo, Format: LogText},
+		SSH:      SSH{Port: 22, Wait: 5 * time.Minute},
 	}
 }
 

@@ -67,6 +67,7 @@ func TestExampleLoads(t *testing.T) {
 		Log:           Log{Level: slog.LevelInfo, Format: LogText},
 		CloudInit:     "packages: [htop, tmux]\ntimezone: Europe/Berlin\n",
 		Images:        Images{Allowed: []string{"hetzner:12345678"}},
+		SSH:           SSH{Port: 22, Wait: 5 * time.Minute},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("Load(%s) (-want +got):\n%s", exampleFile, diff)

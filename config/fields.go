@@ -80,6 +80,8 @@ func (c *Config) fields() []field {
 		field{"log.format", "SPUFF_LOG_FORMAT", &c.Log.Format},
 		field{"cloud_init", "SPUFF_CLOUD_INIT", cloudInitText{&c.CloudInit}},
 		field{"images.allowed", "SPUFF_ALLOWED_IMAGES", &c.Images.Allowed},
+		field{"ssh.port", "SPUFF_SSH_PORT", &c.SSH.Port},
+		field{"ssh.wait", "SPUFF_SSH_WAIT", &c.SSH.Wait},
 	)
 }
 

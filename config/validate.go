@@ -33,6 +33,7 @@ func (c *Config) Validate() error {
 	v.rest()
 	v.store()
 	v.images()
+	v.ssh()
 	if len(v.probs) == 0 {
 		return nil
 	}

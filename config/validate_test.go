@@ -104,6 +104,11 @@ func TestValidate(t *testing.T) {
 		{"listen port out of range", func(c *Config) { c.Listen = ":65536" },
 			[]Problem{{Path: "listen", Msg: `":65536" is not a host:port address (examples: :9090, 127.0.0.1:9090; empty: no server)`}}},
 		{"listen forms", func(c *Config) { c.Listen = "[::1]:9090" }, nil},
+		{"ssh probe", func(c *Config) { c.SSH.Port, c.SSH.Wait = 0, -time.Minute }, []Problem{
+			{Path: "ssh.port", Msg: "0 is not a port (1 to 65535; example: 22)"},
+			{Path: "ssh.wait", Msg: "-1m must not be negative (0: no probe; example: 5m)"},
+		}},
+		{"no ssh probe", func(c *Config) { c.SSH.Wait = 0 }, nil},
 		{"log", func(c *Config) { c.Log = Log{Level: 2, Format: "logfmt"} }, []Problem{
 			{Path: "log.level", Msg: "INFO+2 is not allowed (one of: debug, info, warn, error)"},
 			{Path: "log.format", Msg: `"logfmt" is not allowed (one of: text, json)`},

@@ -93,6 +93,9 @@ func EventLine(ev commands.Event) string {
 		name = "snapshot " + ev.Snapshot.ID
 	}
 	prefix := "[" + name + "] "
+	if line, ok := sshLine(ev); ok {
+		return prefix + line
+	}
 	in := ev.Instance
 	switch ev.Kind {
 	case commands.EventAccepted:

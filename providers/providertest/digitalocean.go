@@ -1,6 +1,7 @@
 package providertest
 
 import (
+	"cmp"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -38,6 +39,7 @@ type DigitalOcean struct {
 	actionAfter time.Duration
 	failActions int
 	pageSize    int
+	publicIP    string // SetPublicIP
 	maxDroplets int
 	droplets    map[int]*doDroplet
 	actions     map[int]*doAction
@@ -270,6 +272,7 @@ func (e *DigitalOcean) advance() {
 	for _, d := range e.droplets {
 		if d.Status == "new" && !now.Before(d.readyAt) {
 			d.activate()
+			d.IP = cmp.Or(e.publicIP, d.IP)
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(e.actions)) {
