@@ -1,6 +1,10 @@
 package commands
 
-import "time"
+import (
+	"time"
+
+	"github.com/spuffbot/spuffbot/providers"
+)
 
 // cloudLimits is what the readiness poller knows of a cloud's API.
 type cloudLimits struct {
@@ -11,28 +15,19 @@ type cloudLimits struct {
 	pageSize int
 }
 
-// publishedLimits are the clouds' published API limits, by provider name:
-// DigitalOcean allows 5,000 requests an hour per token (and 250 a
-// minute), Hetzner Cloud 3,600 an hour per project. EC2 throttles
-// DescribeInstances with a token bucket per account (100 requests, refilled
-// at 20 a second); the poller counts it as 3,600 an hour, like Hetzner, to
-// leave the rest of the account's automation alone. Page sizes are the
-// ones the providers ask for.
-var publishedLimits = map[string]cloudLimits{
-	"digitalocean": {perHour: 5000, pageSize: 200},
-	"hetzner":      {perHour: 3600, pageSize: 50},
-	"aws":          {perHour: 3600, pageSize: 1000},
-}
-
-// defaultLimits are assumed for a cloud not in publishedLimits: no rate
-// limit, so no budget.
-var defaultLimits = cloudLimits{pageSize: 100}
-
+// limitsOf returns the published API limits of a cloud, as its package
+// registered them (providers.Cloud.RequestsPerHour, ListPageSize): a
+// cloud without any, such as the demo cloud or a test's fake, gets no
+// budget and pages of 100.
 func limitsOf(cloud string) cloudLimits {
-	if l, ok := publishedLimits[cloud]; ok {
-		return l
+	l := cloudLimits{pageSize: 100}
+	if c, ok := providers.Registered().Lookup(cloud); ok {
+		l.perHour = c.RequestsPerHour
+		if c.ListPageSize > 0 {
+			l.pageSize = c.ListPageSize
+		}
 	}
-	return defaultLimits
+	return l
 }
 
 // Shape of the poller's budget.

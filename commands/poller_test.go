@@ -281,7 +281,7 @@ func TestPollerGetsWhenFewerThanPages(t *testing.T) {
 	t.Parallel()
 	e := newPollEnv(t)
 	// Three pages of instances that are not waited on.
-	for i := range 2*defaultLimits.pageSize + 1 {
+	for i := range 2*limitsOf("demo").pageSize + 1 {
 		e.sneakIn(e.cloud, fmt.Sprintf("other-%d", i), nil)
 	}
 	gets := func() int { return e.cloud.Calls()[demo.OpGetInstance] }

@@ -54,6 +54,14 @@ type Cloud struct {
 	// Notes are a line for the documentation's table of clouds (pricing,
 	// labels, quirks). Zero: none.
 	Notes string
+	// RequestsPerHour is the cloud's published API request limit per hour
+	// and token; the readiness poller spends at most a quarter of it.
+	// Zero: no published limit, so the poller keeps no budget.
+	RequestsPerHour int
+	// ListPageSize is how many instances one ListInstances request
+	// returns, for the poller to weigh one list against a get per
+	// instance. Zero: 100.
+	ListPageSize int
 }
 
 // Credential is one variable that holds a secret.

@@ -37,6 +37,11 @@ func init() {
 		}},
 		CheckHint: "set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, and AWS_REGION",
 		Notes:     "prices from a table in the binary (`providers/aws/prices.csv`), shown as estimates",
+		// EC2 throttles DescribeInstances with a token bucket per account
+		// (100 requests, refilled at 20 a second); counted as 3,600 an hour
+		// to leave the rest of the account's automation alone.
+		RequestsPerHour: 3600,
+		ListPageSize:    1000,
 	})
 }
 

@@ -20,5 +20,9 @@ func init() {
 		Endpoint:  []string{EnvEndpoint},
 		CheckHint: "set " + EnvToken + " (or " + EnvTokenAlias + ") to a Read & Write API token of the project",
 		Notes:     "prices converted from EUR at a fixed rate, shown as estimates",
+		// Hetzner Cloud allows 3,600 requests an hour per project; lists come
+		// 50 at a time.
+		RequestsPerHour: 3600,
+		ListPageSize:    50,
 	})
 }
