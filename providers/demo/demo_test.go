@@ -22,6 +22,13 @@ func TestConformance(t *testing.T) {
 			Provider:      p,
 			AddUnmanaged:  func(t *testing.T) { p.AddUnmanaged("someone-elses-vm") },
 			SetReadyAfter: p.SetReadyAfter,
+			SetActivity: func(id string, busy bool) {
+				l := demo.IdleLoad
+				if busy {
+					l = demo.BusyLoad
+				}
+				p.SetLoadSince(id, l, time.Time{})
+			},
 		}
 	})
 }

@@ -24,6 +24,11 @@ type Target struct {
 	// WaitReady stops when its context ends while the instance is still
 	// booting; nil skips that check.
 	SetReadyAfter func(d time.Duration)
+	// SetActivity makes the instance with cloud id report, at every data
+	// point of its metrics, a busy load (well above any idle threshold)
+	// or an idle one. Run uses it to check a providers.ActivityReader;
+	// nil skips that check.
+	SetActivity func(id string, busy bool)
 }
 
 // Per-subtest limits: a broken provider fails the subtest instead of
@@ -65,6 +70,7 @@ func Run(t *testing.T, newTarget func(t *testing.T) Target) {
 		{"InvalidRegion", suiteInvalidRegion},
 		{"UnknownInstance", suiteUnknownInstance},
 		{"ConcurrentCreates", suiteConcurrentCreates},
+		{"Activity", suiteActivity},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
