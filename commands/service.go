@@ -70,6 +70,12 @@ type Config struct {
 	ReapEvery time.Duration
 	// HA says how replicas sharing a store split the work; see HAConfig.
 	HA HAConfig
+	// Idle is when an instance counts as forgotten (idle_policy.go).
+	// Zero: no idle checks.
+	Idle IdlePolicy
+	// IdleChannels overrides Idle per channel id (the channel the
+	// instance was created in); zero fields inherit Idle's.
+	IdleChannels map[string]IdlePolicy
 	// Now is the clock. Zero: time.Now.
 	Now func() time.Time
 	// Logger receives the service's log lines. Zero: slog.Default().
@@ -152,6 +158,7 @@ type Service struct {
 	orphans orphanBook  // what Reconcile has reported
 	replays replayState // final events shown again (replay.go)
 	leaseMu sync.Mutex  // serialises lease button clicks with the downs they journal
+	idle    idleState   // idle checks (idle.go)
 }
 
 // New returns a Service over st with the given providers, reporting
