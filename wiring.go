@@ -157,6 +157,8 @@ func (a *app) service(n commands.Notifier) *commands.Service {
 		Channels:            channels,
 		Budget:              commands.Budget{MonthlyUSD: p.MonthlyBudgetPerUser, Approve: p.OverBudget == config.OverBudgetApprove},
 		Logger:              a.log,
+		Idle:                idlePolicy(a.cfg),   // idle_wiring.go
+		IdleChannels:        idleChannels(a.cfg), // idle_wiring.go
 	}, a.db, a.provs, n)
 }
 

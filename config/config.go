@@ -47,6 +47,8 @@ type Config struct {
 	// CloudInit is extra cloud-config (the YAML text of a mapping, such as
 	// "packages: [htop]") merged into every VM's user data. Empty: none.
 	CloudInit string
+	// Idle is when a VM counts as forgotten (idle.go).
+	Idle Idle
 }
 
 // Clouds says which clouds are enabled and how each is used.
@@ -136,6 +138,9 @@ type Policy struct {
 type ChannelPolicy struct {
 	Clouds []string
 	Sizes  []string
+	// IdleAfter overrides Idle.After for VMs created in the channel; 0
+	// turns the idle checks off there. Nil: Idle.After.
+	IdleAfter *time.Duration
 }
 
 // LogFormat is how log lines are written.
@@ -176,6 +181,7 @@ func Default() *Config {
 		},
 		Database: "./spuffbot.db",
 		Log:      Log{Level: slog.LevelInfo, Format: LogText},
+		Idle:     defaultIdle(),
 	}
 }
 

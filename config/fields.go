@@ -36,7 +36,7 @@ func (c *Config) fields() []field {
 		}
 	}
 	p := &c.Policy
-	return append(fs,
+	fs = append(fs,
 		field{"policy.admins", "SPUFF_ADMINS", &p.Admins},
 		field{"policy.approvers", "SPUFF_APPROVERS", &p.Approvers},
 		field{"policy.approval_above", "SPUFF_APPROVAL_ABOVE", &p.ApprovalAbove},
@@ -58,6 +58,7 @@ func (c *Config) fields() []field {
 		field{"log.format", "SPUFF_LOG_FORMAT", &c.Log.Format},
 		field{"cloud_init", "SPUFF_CLOUD_INIT", cloudInitText{&c.CloudInit}},
 	)
+	return append(fs, c.idleFields()...) // idle.go
 }
 
 // schema is the shape of the file: the settings by path, and for every

@@ -30,6 +30,7 @@ func (c *Config) Validate() error {
 	v.access()
 	v.leases()
 	v.rest()
+	v.idle() // idle.go
 	if len(v.probs) == 0 {
 		return nil
 	}
