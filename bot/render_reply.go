@@ -145,6 +145,9 @@ func renderStatus(text string, v commands.InstanceView, now time.Time) message {
 		fields = append(fields, "*Image*\n"+escape(v.Image))
 	}
 	blocks = append(blocks, fieldsSection(fields...))
+	if a := commands.IdleStatus(v.Instance); a != "" && v.Status.Live() {
+		blocks = append(blocks, contextBlock(":bar_chart: Activity: "+escape(a))) // idle checks
+	}
 	if v.IP != "" && v.Status == store.InstanceReady {
 		blocks = append(blocks, contextBlock("Connect with `ssh dev@"+escape(v.IP)+"`"))
 	}

@@ -34,6 +34,9 @@ func (c *Console) render(r commands.Reply) {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", in.Name, in.Owner, in.Status, ip,
 				in.Size, in.Region, in.ProviderLabel, price(in.PriceHourly), leaseLeft(in.LeaseLeft))
 		}
+		if a := commands.IdleStatus(r.Instances[0].Instance); len(r.Instances) == 1 && a != "" {
+			fmt.Fprintln(w, "activity: "+a) // idle checks
+		}
 	}
 	if v := r.Sizes; v != nil {
 		fmt.Fprintf(w, "SIZE\tVCPU\tMEMORY\t$/H\t$/MONTH\t(%s)\n", v.ProviderLabel)
