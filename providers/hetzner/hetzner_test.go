@@ -66,6 +66,13 @@ func TestConformance(t *testing.T) {
 						emu.AddServer("someone-elses", map[string]string{"team": "web"})
 					},
 					SetReadyAfter: emu.SetReadyAfter,
+					SetActivity: func(id string, busy bool) {
+						l := providertest.IdleLoad
+						if busy {
+							l = providertest.BusyLoad
+						}
+						emu.SetLoad(id, l)
+					},
 				}
 			})
 		})
