@@ -47,6 +47,7 @@ func TestConformance(t *testing.T) {
 			Provider:      p,
 			AddUnmanaged:  func(*testing.T) { emu.AddDroplet("someone-elses-droplet") },
 			SetReadyAfter: emu.SetReadyAfter,
+			SetActivity:   setActivity(emu),
 		}
 	})
 }
@@ -71,6 +72,7 @@ func TestConformanceUnderFaults(t *testing.T) {
 					Provider:      p,
 					AddUnmanaged:  func(*testing.T) { emu.AddDroplet("someone-elses-droplet") },
 					SetReadyAfter: emu.SetReadyAfter,
+					SetActivity:   setActivity(emu),
 				}
 			})
 		})
