@@ -79,6 +79,7 @@ func open(ctx context.Context, cfg *config.Config, getenv func(string) string, l
 		return nil, err
 	}
 	a.db = db
+	keepDemoState(a) // demo_state.go
 	return a, nil
 }
 

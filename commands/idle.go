@@ -20,7 +20,7 @@ type idleState struct {
 type IdleReport struct {
 	// Checked names the instances whose metrics were read.
 	Checked []string
-	// NoMetrics names those the cloud had no, or too little, data for.
+	// NoMetrics names those the cloud had no CPU or network data for.
 	NoMetrics []string
 	// Warned names the instances whose owners were warned in this pass.
 	Warned []string
@@ -97,9 +97,8 @@ func (s *Service) CheckIdle(ctx context.Context) (IdleReport, error) {
 			}
 			c.start = now.Add(-recentWindow(pol, ar.ActivityStep()))
 		} else {
-			if now.Sub(in.Created) < pol.After {
-				continue // cannot have been idle that long
-			}
+			// A VM younger than the window is read too, for status: its
+			// figures cannot cover the window, so it is not judged idle.
 			c.start = now.Add(-max(pol.After, idleMinWindow, 2*ar.ActivityStep()))
 		}
 		g := group{in.Provider, c.start, c.end}
@@ -144,23 +143,28 @@ func (s *Service) judge(ctx context.Context, c idleCheck, a providers.Activity, 
 	rep.Checked = append(rep.Checked, name)
 	window := c.end.Sub(c.start)
 	covered := a.Covers(c.start, c.end, slackFor(window, step))
-	idle := covered && a.CPUPercent < c.policy.CPUBelow && a.NetBps() < c.policy.NetBelow
+	// A VM younger than After cannot have been idle that long, whatever
+	// its cloud's figures say; a warned one was judged old enough.
+	oldEnough := c.warned || c.end.Sub(c.in.Created) >= c.policy.After
+	idle := oldEnough && covered && a.CPUPercent < c.policy.CPUBelow && a.NetBps() < c.policy.NetBelow
 	busy := (a.HasCPU && a.CPUPercent >= c.policy.CPUBelow) || (a.HasNet && a.NetBps() >= c.policy.NetBelow)
-	if !covered {
+	noData := !a.HasCPU || !a.HasNet
+	if noData {
 		rep.NoMetrics = append(rep.NoMetrics, name)
 	}
-	fig := store.IdleFigures{CPUPercent: a.CPUPercent, NetBps: a.NetBps(), WindowSec: int64(window / time.Second)}
+	span := window
+	if !covered && !noData {
+		span = min(max(a.Last.Sub(a.First), step), window) // the figures of a young VM cover its life so far
+	}
+	fig := store.IdleFigures{CPUPercent: a.CPUPercent, NetBps: a.NetBps(), WindowSec: int64(span / time.Second)}
 	now := c.end
 	var act func(*store.Instance) // what the journaled change calls for
 	in, err := s.store.UpdateInstance(ctx, name, func(in *store.Instance) error {
 		if in.Status != store.InstanceReady || in.CloudID != c.in.CloudID || in.Idle.WarnedAt != c.in.Idle.WarnedAt {
 			return errUnchanged // changed since it was read: the next pass sees it
 		}
-		in.Idle.Measured, in.Idle.NoMetrics = now, !covered
+		in.Idle.Measured, in.Idle.NoMetrics = now, noData
 		in.Idle.CPUPercent, in.Idle.NetBps, in.Idle.WindowSec = fig.CPUPercent, fig.NetBps, fig.WindowSec
-		if !covered && !busy {
-			in.Idle.CPUPercent, in.Idle.NetBps = 0, 0
-		}
 		act = nil
 		switch {
 		case !c.warned && idle:

@@ -295,3 +295,23 @@ func TestIdleChannelOverride(t *testing.T) {
 		t.Fatalf("passes with the channel's checks off = %v, want none", got)
 	}
 }
+
+// A VM younger than After is read, so that status shows its figures, but
+// never judged idle.
+func TestIdleYoungVMMeasuredNotJudged(t *testing.T) {
+	t.Parallel()
+	e := newIdleEnv(t)
+	in := e.up(caller(alice), "box")
+	e.setLoad(in, demo.BusyLoad, true)
+	e.clock.Advance(10 * time.Minute)
+	rep := e.checkIdle()
+	got := e.instance("box").Idle
+	if !slices.Contains(rep.Checked, "box") || got.Measured.IsZero() || got.NoMetrics || got.CPUPercent != demo.BusyLoad.CPUPercent {
+		t.Fatalf("after 10m: checked %v, idle record %+v; want busy figures recorded", rep.Checked, got)
+	}
+	wantContains(t, "status", IdleStatus(*e.instance("box")), "CPU 35.0% avg", "network 240.0 kB/s", "last 10m")
+	e.setLoad(in, demo.IdleLoad, false)
+	if got := e.runIdle("box", 45*time.Minute); len(got) != 0 {
+		t.Fatalf("passes before the VM is an hour old = %v, want none", got)
+	}
+}

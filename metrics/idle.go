@@ -77,3 +77,7 @@ func (ia *instrumentedActivity) Activity(ctx context.Context, ids []string, star
 }
 
 func (ia *instrumentedActivity) ActivityStep() time.Duration { return ia.ar.ActivityStep() }
+
+// Unwrap returns the provider ip instruments, for the wiring code that
+// needs its concrete type.
+func (ip *instrumented) Unwrap() providers.Provider { return ip.p }

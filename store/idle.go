@@ -16,7 +16,7 @@ type Idle struct {
 	// machine) and public traffic in and out (bytes per second).
 	CPUPercent float64 `json:"cpu_percent,omitempty"`
 	NetBps     float64 `json:"net_bps,omitempty"`
-	// NoMetrics reports whether the cloud had no, or too little, data at
+	// NoMetrics reports whether the cloud had no CPU or network data at
 	// Measured: such an instance is never taken for idle.
 	NoMetrics bool `json:"no_metrics,omitempty"`
 

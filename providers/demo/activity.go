@@ -68,6 +68,7 @@ func (p *Provider) SetLoadSince(id string, l Load, since time.Time) bool {
 		return false
 	}
 	in.loads = append(in.loads, loadChange{at: since, load: l})
+	p.changed()
 	return true
 }
 

@@ -82,6 +82,8 @@ type Provider struct {
 	ips        ipPool
 	calls      map[string]int
 	failNext   map[string][]error
+	store      StateStore // where the state is saved; nil: nowhere (persist.go)
+	saveErr    error      // of the last save
 }
 
 var _ providers.Provider = (*Provider)(nil)

@@ -52,6 +52,7 @@ func (p *Provider) newInstance(base providers.Instance, host int, created, ready
 		gone:     make(chan struct{}),
 	}
 	p.instances[in.ID] = in
+	p.changed()
 	return in
 }
 
@@ -65,6 +66,7 @@ func (p *Provider) deleteInstance(id string) bool {
 	delete(p.instances, id)
 	p.ips.release(in.host)
 	close(in.gone)
+	p.changed()
 	return true
 }
 

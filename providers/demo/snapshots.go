@@ -62,6 +62,7 @@ func (p *Provider) newSnapshot(name string, sizeGB float64, labels map[string]st
 		labels: labels,
 	}
 	p.snapshots[s.ID] = s
+	p.changed()
 	return s
 }
 
@@ -89,7 +90,10 @@ func (p *Provider) DeleteSnapshot(ctx context.Context, id string) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	delete(p.snapshots, id)
+	if _, ok := p.snapshots[id]; ok {
+		delete(p.snapshots, id)
+		p.changed()
+	}
 	return nil
 }
 
