@@ -23,9 +23,10 @@ type cloudUnderTest struct {
 	name, size, region string
 	p                  providers.Provider
 	setLoad            func(id string, l providertest.Load)
+	calls              func() int // API calls the emulator has served
 }
 
-func emulatedClouds(t *testing.T) []cloudUnderTest {
+func emulatedClouds(t testing.TB) []cloudUnderTest {
 	t.Helper()
 	hz := providertest.NewHetzner()
 	t.Cleanup(hz.Close)
@@ -52,9 +53,9 @@ func emulatedClouds(t *testing.T) []cloudUnderTest {
 		t.Fatal(err)
 	}
 	return []cloudUnderTest{
-		{"hetzner", "cx22", "fsn1", hp, hz.SetLoad},
-		{"digitalocean", "s-1vcpu-1gb", "fra1", dp, do.SetLoad},
-		{"aws", "t3.micro", "us-east-1", ap, ec2.SetLoad},
+		{"hetzner", "cx22", "fsn1", hp, hz.SetLoad, hz.TotalCalls},
+		{"digitalocean", "s-1vcpu-1gb", "fra1", dp, do.SetLoad, do.TotalCalls},
+		{"aws", "t3.micro", "us-east-1", ap, ec2.SetLoad, ec2.TotalCalls},
 	}
 }
 

@@ -127,6 +127,8 @@ func EventLine(ev commands.Event) string {
 		return prefix + fmt.Sprintf("destroyed by <@%s>", ev.Actor)
 	case commands.EventFailed:
 		return prefix + "failed: " + ev.Detail
+	case commands.EventIdleWarning, commands.EventIdleCancelled, commands.EventIdleKept, commands.EventIdleDestroyed:
+		return prefix + plain(ev.Detail) // idle checks
 	}
 	return prefix + string(ev.Kind)
 }
