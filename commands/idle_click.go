@@ -97,3 +97,13 @@ func (s *Service) Idle(ctx context.Context, name, actor string, action IdleActio
 	s.emit(ctx, EventIdleKept, &op, in, func(ev *Event) { ev.Actor, ev.Detail = actor, text })
 	return Reply{Text: text, Instances: []InstanceView{s.view(*in)}}, nil
 }
+
+// keep is /spuff keep <name> [lease]: the Keep buttons of the idle
+// warning, typed.
+func (s *Service) keep(ctx context.Context, key string, c Caller, cmd Command) (Reply, error) {
+	action := IdleKeep
+	if cmd.KeepLease {
+		action = IdleKeepLease
+	}
+	return s.Idle(ctx, cmd.Name, c.User, action, key)
+}

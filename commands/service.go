@@ -273,6 +273,8 @@ func (s *Service) handle(ctx context.Context, key string, c Caller, cmd Command)
 		return s.status(ctx, c, cmd)
 	case VerbExtend:
 		return s.extend(ctx, c, cmd)
+	case VerbKeep:
+		return s.keep(ctx, key, c, cmd) // idle_click.go
 	case VerbKey:
 		return s.handleKey(ctx, c, cmd)
 	case VerbSizes:
