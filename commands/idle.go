@@ -227,18 +227,29 @@ func (s *Service) sendIdleWarning(ctx context.Context, in *store.Instance) {
 // kept, and reports whether it is destroyed. The key is the warning's, so
 // that two leaders journal one operation.
 func (s *Service) destroyIdle(ctx context.Context, in store.Instance) bool {
-	op, created, err := s.store.CreateOperation(ctx, store.Operation{
+	op := store.Operation{
 		ID: newID(), Kind: store.OpDown, State: store.OpAccepted, Owner: SystemActor,
 		Key:     fmt.Sprintf("idle/%s/%s/%s/%d", in.Provider, in.Name, in.CloudID, in.Idle.WarnedAt.UnixNano()),
 		Channel: in.Channel, ThreadTS: in.ThreadTS, Provider: in.Provider, Instance: in.Name, CloudID: in.CloudID,
 		Request: mustJSON(downRequest{}),
-	})
+	}
+	var created bool
+	var err error
+	for {
+		var got store.Operation
+		got, created, err = s.store.CreateOperation(ctx, op)
+		if err != nil || created || got.State != store.OpFailed {
+			op = got
+			break
+		}
+		op.Key = "idle/after/" + got.ID // an earlier attempt failed: this is a new one
+	}
 	if err != nil {
 		s.log.Error("journal idle destroy", "instance", in.Name, "err", err)
 		return false
 	}
-	if !created && op.State.Final() {
-		return false // an earlier leader did it, or tried
+	if !created && op.State == store.OpDone {
+		return false // an earlier leader did it
 	}
 	if created {
 		s.audit(ctx, SystemActor, "idle-destroy", in.Name, "accepted", op.ID)

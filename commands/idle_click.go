@@ -80,8 +80,8 @@ func (s *Service) Idle(ctx context.Context, name, actor string, action IdleActio
 		return duplicate(&op), nil
 	}
 	until := now.Add(idleKeepFor)
-	if action == IdleKeepLease || (!in.LeaseExpiry.IsZero() && in.LeaseExpiry.Before(until)) {
-		until = in.LeaseExpiry
+	if !in.LeaseExpiry.IsZero() && (action == IdleKeepLease || in.LeaseExpiry.Before(until)) {
+		until = in.LeaseExpiry // the checks stop with the lease anyway
 	}
 	in, err = s.store.UpdateInstance(ctx, name, func(in *store.Instance) error {
 		in.Idle.KeepUntil = until

@@ -315,3 +315,23 @@ func TestIdleYoungVMMeasuredNotJudged(t *testing.T) {
 		t.Fatalf("passes before the VM is an hour old = %v, want none", got)
 	}
 }
+
+// A destroy that fails is tried again at a later pass, under a new key.
+func TestIdleDestroyRetried(t *testing.T) {
+	t.Parallel()
+	e := newIdleEnv(t)
+	e.up(caller(alice), "box")
+	e.clock.Advance(time.Hour)
+	e.checkIdle()
+	for range 4 {
+		e.cloud.SetFailNext(demo.OpDestroyInstance, errors.New("demo: destroy: 500"))
+	}
+	e.clock.Advance(30 * time.Minute)
+	if rep := e.checkIdle(); len(rep.Destroyed) != 0 {
+		t.Fatalf("CheckIdle() with the cloud failing destroyed %v", rep.Destroyed)
+	}
+	got := e.runIdle("box", 30*time.Minute)
+	if len(got["destroyed"]) != 1 || e.cloudCount() != 0 {
+		t.Fatalf("passes after a failed destroy = %v, %d at the cloud; want it destroyed once", got, e.cloudCount())
+	}
+}
