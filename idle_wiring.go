@@ -1,8 +1,10 @@
 package main
 
 import (
+	"github.com/spuffbot/spuffbot/bot"
 	"github.com/spuffbot/spuffbot/commands"
 	"github.com/spuffbot/spuffbot/config"
+	"github.com/spuffbot/spuffbot/metrics"
 )
 
 // idlePolicy turns idle.* into the Service's idle policy.
@@ -27,3 +29,6 @@ func idleChannels(cfg *config.Config) map[string]commands.IdlePolicy {
 	}
 	return out
 }
+
+// The bot counts idle warnings and destroys when its metrics can.
+var _ bot.IdleMetrics = (*metrics.Metrics)(nil)
