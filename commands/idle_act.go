@@ -80,8 +80,8 @@ func (s *Service) judge(ctx context.Context, c idleCheck, a providers.Activity, 
 // records that it did.
 func (s *Service) sendIdleWarning(ctx context.Context, in *store.Instance) {
 	s.emit(ctx, EventIdleWarning, s.instanceOp(ctx, in), in, func(ev *Event) {
-		ev.Detail = fmt.Sprintf("`%s` looks forgotten: %s. It will be destroyed at %s unless you keep it.",
-			in.Name, IdleFiguresText(in.Idle.Evidence), in.Idle.Deadline.UTC().Format("Mon 15:04 MST"))
+		ev.Detail = fmt.Sprintf("`%s` looks forgotten: %s. It will be destroyed at %s unless you keep it (`/spuff keep %s`).",
+			in.Name, IdleFiguresText(in.Idle.Evidence), in.Idle.Deadline.UTC().Format("Mon 15:04 MST"), in.Name)
 	})
 	warnedAt := in.Idle.WarnedAt
 	_, err := s.store.UpdateInstance(ctx, in.Name, func(in *store.Instance) error {
