@@ -56,7 +56,7 @@ func (s *Service) judge(ctx context.Context, c idleCheck, a providers.Activity, 
 					ev.Detail = fmt.Sprintf("`%s` is in use again (%s), so it stays.", in.Name, IdleFiguresText(fig))
 				})
 			}
-		case c.warned && idle && !now.Before(in.Idle.Deadline):
+		case c.warned && idle && !now.Add(idleTickSlack).Before(in.Idle.Deadline):
 			act = func(in *store.Instance) {
 				if s.destroyIdle(ctx, *in) {
 					rep.Destroyed = append(rep.Destroyed, name)

@@ -40,6 +40,10 @@ const (
 	idleKeepFor = 2 * time.Hour
 	// idleMinWindow is the shortest window whose figures are judged.
 	idleMinWindow = 10 * time.Minute
+	// idleTickSlack is how early a pass may destroy before the deadline:
+	// the pass that falls on the deadline reads the clock a little before
+	// or after it, and should not leave the VM another interval.
+	idleTickSlack = 5 * time.Second
 )
 
 // on reports whether the policy checks anything.
