@@ -54,7 +54,8 @@ type idleCheck struct {
 //     expiry does (EventIdleDestroyed after the down operation).
 //
 // Missing, partial or late figures never count as idle, and an error from
-// the metrics API changes nothing: the instance is left to its lease.
+// the metrics API changes nothing but the "no metrics" status shows: the
+// instance is left to its lease.
 // Background calls CheckIdle every IdlePolicy.CheckEvery on the leader.
 func (s *Service) CheckIdle(ctx context.Context) (IdleReport, error) {
 	s.idle.mu.Lock()
@@ -112,10 +113,11 @@ func (s *Service) CheckIdle(ctx context.Context) (IdleReport, error) {
 		rep.Calls[g.provider]++
 		acts, err := ar.Activity(ctx, ids, g.start, g.end)
 		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Warn("read activity metrics", "provider", g.provider, "instances", len(ids), "err", err)
+			if ctx.Err() != nil {
+				continue
 			}
-			continue // nothing is known: nothing changes
+			s.log.Warn("read activity metrics", "provider", g.provider, "instances", len(ids), "err", err)
+			acts = nil // nothing is known: each VM shows "no metrics", and nothing else changes
 		}
 		for _, c := range checks {
 			s.judge(ctx, c, acts[c.in.CloudID], ar.ActivityStep(), &rep)

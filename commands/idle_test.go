@@ -230,6 +230,9 @@ func TestIdleFailSafe(t *testing.T) {
 			if e.cloudCount() != 1 || e.instance("box").Status != store.InstanceReady {
 				t.Fatalf("the instance is gone without metrics saying it was idle")
 			}
+			if got := e.instance("box").Idle; !got.NoMetrics || got.WarnedAt.IsZero() {
+				t.Errorf("idle record %+v, want \"no metrics\" shown and the warning left pending", got)
+			}
 		})
 	}
 }
