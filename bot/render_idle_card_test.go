@@ -86,3 +86,29 @@ func TestRenderStatusActivity(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderHomeActivity(t *testing.T) {
+	measured := now.Add(-time.Minute)
+	tests := []struct {
+		name string
+		idle store.Idle
+		want string // "" : no activity line
+	}{
+		{"not checked yet", store.Idle{}, ""},
+		{"figures", store.Idle{Measured: measured, CPUPercent: 0.3, NetBps: 400, WindowSec: 3600}, "CPU 0.3% avg, network 0.4 kB/s over the last 1h"},
+		{"no metrics", store.Idle{Measured: measured, NoMetrics: true}, "no metrics (left to its lease)"},
+	}
+	for _, tt := range tests {
+		in := instance("alice-7f3a", "U0ALICE", store.InstanceReady)
+		in.Idle = tt.idle
+		v := renderHome(homeData{Mine: []commands.InstanceView{{Instance: in, ProviderLabel: "Hetzner Cloud"}}, Now: now})
+		raw, err := json.Marshal(v.Blocks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(raw)
+		if tt.want == "" && strings.Contains(text, ":bar_chart:") || tt.want != "" && !strings.Contains(text, tt.want) {
+			t.Errorf("%s: renderHome() = %s, want activity %q", tt.name, text, tt.want)
+		}
+	}
+}
