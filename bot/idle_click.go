@@ -26,7 +26,7 @@ func (b *Bot) onIdleClick(ctx context.Context, cb slack.InteractionCallback, act
 		return
 	}
 	if r.Duplicate {
-		b.tell(ctx, ref.channel, clicker, cb.ResponseURL, renderLeaseDuplicate(name, r))
+		b.tell(ctx, ref.channel, clicker, cb.ResponseURL, renderIdleDuplicate(name, r))
 		return
 	}
 	var c *idleCard

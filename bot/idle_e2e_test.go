@@ -95,7 +95,7 @@ func TestIdleWarningCardKeep(t *testing.T) {
 		t.Errorf("after Keep 2h: idle state %+v, want no warning and checks kept off for 2h", got)
 	}
 	h.clickAgain(alice, dm, card.TS, actionIdleDestroy, name)
-	h.waitEphemeral(dm, alice, "changed nothing")
+	h.waitEphemeral(dm, alice, "already answered: <@"+alice+"> kept")
 	if got := h.instance(name).Status; got != store.InstanceReady {
 		t.Errorf("instance is %s after a second click, want ready", got)
 	}

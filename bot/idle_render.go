@@ -189,3 +189,13 @@ func renderIdleTeamLine(ev commands.Event, saved float64) message {
 	return textMessage(fmt.Sprintf(":zzz: %s's %s was destroyed because it was idle and nobody kept it (%s) · %s · saved $%.2f",
 		user(in.Owner), code(in.Name), escape(commands.IdleFiguresText(in.Idle.Evidence)), specs(in, ev.ProviderLabel, ev.Estimated), saved))
 }
+
+// renderIdleDuplicate tells a clicker that the idle warning was answered
+// before: r is what Service.Idle said, its Op the earlier operation.
+func renderIdleDuplicate(name string, r commands.Reply) message {
+	if op := r.Op; op != nil && op.Kind == commands.OpIdleKeep {
+		return textMessage(fmt.Sprintf(":information_source: This warning was already answered: %s kept %s. Your click changed nothing.",
+			user(op.Owner), code(orText(op.Instance, name))))
+	}
+	return renderLeaseDuplicate(name, r)
+}
