@@ -33,7 +33,7 @@ func (s *Service) judge(ctx context.Context, c idleCheck, a providers.Activity, 
 	now := c.end
 	var act func(*store.Instance) // what the journaled change calls for
 	in, err := s.store.UpdateInstance(ctx, name, func(in *store.Instance) error {
-		if in.Status != store.InstanceReady || in.CloudID != c.in.CloudID || in.Idle.WarnedAt != c.in.Idle.WarnedAt {
+		if in.Status != store.InstanceReady || in.CloudID != c.in.CloudID || !in.Idle.WarnedAt.Equal(c.in.Idle.WarnedAt) {
 			return errUnchanged // changed since it was read: the next pass sees it
 		}
 		in.Idle.Measured, in.Idle.NoMetrics = now, noData
