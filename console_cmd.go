@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 
 	"github.com/spuffbot/spuffbot/commands"
@@ -44,10 +43,9 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 	if *dbPath != "" {
 		cfg.Database = *dbPath
 	}
-	if cfg.Log.Level < slog.LevelWarn {
-		cfg.Log.Level = slog.LevelWarn // the console's output is the conversation
-	}
-	a, err := open(ctx, cfg, getenv, stderr, nil)
+	logOut, closeLog := consoleLog(cfg.Database) // console_log.go: the output is the conversation, logs go to a file
+	defer closeLog()
+	a, err := open(ctx, cfg, getenv, logOut, nil)
 	if err != nil {
 		return err
 	}
@@ -66,6 +64,7 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	svc.Wait()
+	defer runBackground(ctx, svc)() // console_log.go
 	return con.Run(ctx)
 }
 

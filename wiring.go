@@ -69,6 +69,7 @@ func open(ctx context.Context, cfg *config.Config, getenv func(string) string, l
 		return nil, err
 	}
 	a.db = db
+	keepDemoState(a) // demo_state.go
 	return a, nil
 }
 
@@ -164,6 +165,8 @@ func (a *app) service() *commands.Service {
 		Logger:              a.log,
 		AllowedImages:       a.cfg.Images.Allowed,
 		SSHProbe:            sshProber(a.cfg.SSH),
+		Idle:                idlePolicy(a.cfg),   // idle_wiring.go
+		IdleChannels:        idleChannels(a.cfg), // idle_wiring.go
 	}, a.db, a.provs, nil)
 }
 

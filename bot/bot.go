@@ -86,6 +86,7 @@ type Bot struct {
 	ops map[string]*opState // op id -> what the bot shows of it
 
 	cost costCards // lease warnings and orphan cards (lease.go, orphan.go)
+	idle idleCards // idle warnings (idle.go)
 	home homeBook  // App Home tabs (home.go)
 
 	handlers sync.WaitGroup // envelope handlers; Run waits for them

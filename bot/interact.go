@@ -28,6 +28,8 @@ func (b *Bot) onInteraction(ctx context.Context, a acker, req socketmode.Request
 			b.decide(ctx, cb, act, false)
 		case actionLeaseExtend, actionLeaseDestroy, actionLeaseSnapshot:
 			b.onLeaseClick(ctx, cb, act)
+		case actionIdleKeep, actionIdleKeepLease, actionIdleDestroy, actionIdleSnapshot:
+			b.onIdleClick(ctx, cb, act) // idle_click.go
 		case actionOrphanAdoptMine, actionOrphanAdoptFor, actionOrphanDestroy:
 			b.onOrphanClick(ctx, cb, act)
 		case actionUpCloud:

@@ -58,7 +58,8 @@ func (b *Bot) show(ctx context.Context, st *opState, ev commands.Event) {
 	case commands.EventApproved, commands.EventDenied, commands.EventApprovalExpired, commands.EventApprovalRefused:
 		b.updateCards(ctx, st, ev)
 	}
-	b.showCost(ctx, ev) // lease warning cards, owner DMs, orphan cards
+	b.showCost(ctx, ev)     // lease warning cards, owner DMs, orphan cards
+	b.showIdle(ctx, st, ev) // idle warning cards (idle.go)
 	if m, ok := renderProgress(ev, asked, b.cfg.Now()); ok {
 		shown = b.reply(ctx, st, ev, m) && shown
 	}

@@ -76,7 +76,11 @@ func renderHome(d homeData) slack.HomeTabViewRequest {
 	}
 	shown := min(len(own), maxHomeOwn)
 	for _, v := range own[:shown] {
-		blocks = append(blocks, section(listLine(v, false)))
+		line := listLine(v, false)
+		if a := commands.IdleStatus(v.Instance); a != "" && v.Status == store.InstanceReady {
+			line += "\n:bar_chart: " + esc(a) // idle checks
+		}
+		blocks = append(blocks, section(line))
 		if v.Status == store.InstanceReady {
 			blocks = append(blocks, slack.NewActionBlock(homeVMBlock+v.Name, homeButtons(v.Name, d.ExtendBy)...))
 		}

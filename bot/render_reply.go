@@ -150,6 +150,9 @@ func renderStatus(text string, v commands.InstanceView, now time.Time) message {
 		fields = append(fields, "*Image*\n"+esc(v.Image))
 	}
 	blocks = append(blocks, fieldsSection(fields...))
+	if a := commands.IdleStatus(v.Instance); a != "" && v.Status.Live() {
+		blocks = append(blocks, contextBlock(":bar_chart: Activity: "+esc(a))) // idle checks
+	}
 	if v.IP != "" && v.Status == store.InstanceReady {
 		blocks = append(blocks, contextBlock("Connect with `ssh dev@"+esc(v.IP)+"`"))
 	}

@@ -19,6 +19,7 @@ func (s *Service) Background(ctx context.Context) { s.background(ctx, s.leaderLo
 
 // leaderLoops is the periodic work one replica does for all.
 func (s *Service) leaderLoops(ctx context.Context) {
+	defer s.startIdleChecks(ctx)() // idle_loop.go
 	s.reconcilePass(ctx)
 	s.housekeeping(ctx)
 	reconcile := time.NewTicker(s.cfg.ReconcileEvery)

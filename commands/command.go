@@ -21,6 +21,7 @@ const (
 	VerbStatus   Verb = "status"
 	VerbSnapshot Verb = "snapshot"
 	VerbExtend   Verb = "extend"
+	VerbKeep     Verb = "keep" // idle checks off for a while (parse_keep.go)
 	VerbKey      Verb = "key"
 	VerbSizes    Verb = "sizes"
 	VerbAudit    Verb = "audit"
@@ -53,6 +54,8 @@ type Command struct {
 	// Count is how many of the latest events audit shows: 1 to 200, and 20
 	// when the line gives none.
 	Count int
+	// KeepLease is keep <name> lease: no idle checks until the lease ends.
+	KeepLease bool
 }
 
 // UsageError is an error a person made in a command. Its text is shown to

@@ -86,6 +86,16 @@ Example:
   ` + "`/spuff extend web-test 2h`",
 	},
 	{
+		verb:    VerbKeep,
+		usage:   "/spuff keep <name> [lease]",
+		summary: "keep a VM the idle checks think is forgotten",
+		details: `Turns the idle checks off for a VM: for 2 hours, or until its lease ends with ` + "`lease`" + `. ` +
+			`A VM whose cloud reports it idle (no CPU, no traffic) for a while is otherwise destroyed after a warning.
+
+Example:
+  ` + "`/spuff keep web-test lease`",
+	},
+	{
 		verb:    VerbKey,
 		usage:   "/spuff key add <public key> | key list | key remove <fingerprint>",
 		summary: "manage the ssh keys put on your VMs",

@@ -22,6 +22,7 @@ var verbWords = map[string]Verb{
 	"snapshot": VerbSnapshot,
 	"snap":     VerbSnapshot,
 	"extend":   VerbExtend,
+	"keep":     VerbKeep,
 	"key":      VerbKey,
 	"sizes":    VerbSizes,
 	"audit":    VerbAudit,
@@ -33,7 +34,7 @@ var verbWords = map[string]Verb{
 
 // verbList is the verbs and aliases in the order suggestions prefer them.
 var verbList = []string{
-	"up", "down", "list", "status", "snapshot", "extend", "key", "sizes", "audit", "help",
+	"up", "down", "list", "status", "snapshot", "extend", "keep", "key", "sizes", "audit", "help",
 	"destroy", "rm", "ls", "snap",
 }
 
@@ -136,6 +137,8 @@ func (p *parser) parse() (Command, error) {
 		return Command{Verb: VerbStatus, Name: name}, err
 	case VerbExtend:
 		return p.extend(fs.args)
+	case VerbKeep:
+		return p.keep(fs.args) // parse_keep.go
 	case VerbAudit:
 		return p.audit(fs.args)
 	default: // VerbSizes

@@ -93,6 +93,12 @@ type Config struct {
 	// SSHProbe reads a new VM's ssh host key once it is ready, in the
 	// background (EventSSHAnswering, EventSSHSilent). Nil: no probe.
 	SSHProbe SSHProber
+	// Idle is when an instance counts as forgotten (idle_policy.go).
+	// Zero: no idle checks.
+	Idle IdlePolicy
+	// IdleChannels overrides Idle per channel id (the channel the
+	// instance was created in); zero fields inherit Idle's.
+	IdleChannels map[string]IdlePolicy
 	// Now is the clock. Zero: time.Now.
 	Now func() time.Time
 	// Logger receives the service's log lines. Zero: slog.Default().
@@ -185,6 +191,7 @@ type Service struct {
 	orphans orphanBook  // what Reconcile has reported
 	replays replayState // final events shown again (replay.go)
 	leaseMu sync.Mutex  // serialises lease button clicks with the downs they journal
+	idle    idleState   // idle checks (idle.go)
 }
 
 // New returns a Service over st with the given providers, reporting
@@ -295,6 +302,8 @@ func (s *Service) handle(ctx context.Context, key string, c Caller, cmd Command)
 		return s.status(ctx, c, cmd)
 	case VerbExtend:
 		return s.extend(ctx, c, cmd)
+	case VerbKeep:
+		return s.keep(ctx, key, c, cmd) // idle_click.go
 	case VerbKey:
 		return s.handleKey(ctx, c, cmd)
 	case VerbSizes:

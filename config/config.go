@@ -54,6 +54,8 @@ type Config struct {
 	Images Images
 	// SSH is how a new VM's ssh server is checked.
 	SSH SSH
+	// Idle is when a VM counts as forgotten (idle.go).
+	Idle Idle
 }
 
 // Clouds says which clouds are enabled and how each is used.
@@ -146,6 +148,9 @@ type Policy struct {
 type ChannelPolicy struct {
 	Clouds []string
 	Sizes  []string
+	// IdleAfter overrides Idle.After for VMs created in the channel; 0
+	// turns the idle checks off there. Nil: Idle.After.
+	IdleAfter *time.Duration
 }
 
 // LogFormat is how log lines are written.
@@ -186,6 +191,7 @@ func Default() *Config {
 		Store:    Store{JournalRetention: DefaultJournalRetention, AuditRetention: DefaultAuditRetention},
 		Log:      Log{Level: slog.LevelInfo, Format: LogText},
 		SSH:      SSH{Port: 22, Wait: 5 * time.Minute},
+		Idle:     defaultIdle(),
 	}
 }
 

@@ -27,6 +27,7 @@ func TestExampleLoads(t *testing.T) {
 		t.Fatalf("Load(%s) = %v", exampleFile, err)
 	}
 	above := 0.10
+	idleAfter := 2 * time.Hour
 	want := &Config{
 		Clouds: Clouds{
 			Default: "hetzner",
@@ -49,7 +50,7 @@ func TestExampleLoads(t *testing.T) {
 			ApprovalAbove:        &above,
 			ApprovalExpiry:       4 * time.Hour,
 			AllowedChannels:      []string{"C0123ABCD", "C0456EFGH"},
-			Channels:             map[string]ChannelPolicy{"C0456EFGH": {Clouds: []string{"hetzner"}, Sizes: []string{"cx22"}}},
+			Channels:             map[string]ChannelPolicy{"C0456EFGH": {Clouds: []string{"hetzner"}, Sizes: []string{"cx22"}, IdleAfter: &idleAfter}},
 			MaxInstancesPerUser:  3,
 			MonthlyBudgetPerUser: 100,
 			OverBudget:           OverBudgetRefuse,
@@ -68,6 +69,7 @@ func TestExampleLoads(t *testing.T) {
 		CloudInit:     "packages: [htop, tmux]\ntimezone: Europe/Berlin\n",
 		Images:        Images{Allowed: []string{"hetzner:12345678"}},
 		SSH:           SSH{Port: 22, Wait: 5 * time.Minute},
+		Idle:          Idle{After: time.Hour, CPUBelow: 5, NetBelow: 10_000, CheckEvery: 5 * time.Minute, Grace: 30 * time.Minute},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("Load(%s) (-want +got):\n%s", exampleFile, diff)

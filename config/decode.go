@@ -271,7 +271,7 @@ func (r *reader) channels(path string, v *yaml.Node, line int, dst *map[string]C
 		return false
 	}
 	out := make(map[string]ChannelPolicy, len(ps))
-	known := []string{"clouds", "sizes"}
+	known := []string{"clouds", "sizes", "idle_after"}
 	for _, p := range ps {
 		id := p.k.Value
 		cpath := join(path, id)
@@ -287,6 +287,8 @@ func (r *reader) channels(path string, v *yaml.Node, line int, dst *map[string]C
 				r.subList(join(cpath, "clouds"), path, s, &cp.Clouds)
 			case "sizes":
 				r.subList(join(cpath, "sizes"), path, s, &cp.Sizes)
+			case "idle_after":
+				r.subDuration(join(cpath, "idle_after"), path, s, &cp.IdleAfter) // idle.go
 			default:
 				r.unknown(cpath, s.k.Value, s.k.Line, known)
 			}

@@ -54,7 +54,7 @@ func (c *Config) fields() []field {
 		}
 	}
 	p := &c.Policy
-	return append(fs,
+	fs = append(fs,
 		field{"policy.admins", "SPUFF_ADMINS", &p.Admins},
 		field{"policy.approvers", "SPUFF_APPROVERS", &p.Approvers},
 		field{"policy.approval_above", "SPUFF_APPROVAL_ABOVE", &p.ApprovalAbove},
@@ -83,6 +83,7 @@ func (c *Config) fields() []field {
 		field{"ssh.port", "SPUFF_SSH_PORT", &c.SSH.Port},
 		field{"ssh.wait", "SPUFF_SSH_WAIT", &c.SSH.Wait},
 	)
+	return append(fs, c.idleFields()...) // idle.go
 }
 
 // schema is the shape of the file: the settings by path, and for every

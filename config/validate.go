@@ -34,6 +34,7 @@ func (c *Config) Validate() error {
 	v.store()
 	v.images()
 	v.ssh()
+	v.idle() // idle.go
 	if len(v.probs) == 0 {
 		return nil
 	}

@@ -118,6 +118,9 @@ func parseDuration(s string) (time.Duration, bool) {
 	if s == "0" {
 		return 0, true
 	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n <= math.MaxInt64/int64(time.Second) {
+		return sign(time.Duration(n)*time.Second, neg), true // plain seconds
+	}
 	var total time.Duration
 	if days, rest, found := strings.Cut(s, "d"); found {
 		v, err := strconv.ParseFloat(days, 64)

@@ -21,7 +21,8 @@ func TestParseDuration(t *testing.T) {
 		{"-2h", -2 * time.Hour, true},
 		{" 30m ", 30 * time.Minute, true},
 		{"", 0, false},
-		{"90", 0, false},
+		{"90", 90 * time.Second, true}, // plain seconds
+		{"-90", -90 * time.Second, true},
 		{"3x", 0, false},
 		{"d", 0, false},
 		{"1d-2h", 0, false},

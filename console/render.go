@@ -34,6 +34,9 @@ func (c *Console) render(r commands.Reply) {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", in.Name, in.Owner, in.Status, ip,
 				in.Size, in.Region, in.ProviderLabel, price(in.PriceHourly), leaseLeft(in.LeaseLeft))
 		}
+		if a := commands.IdleStatus(r.Instances[0].Instance); len(r.Instances) == 1 && a != "" {
+			fmt.Fprintln(w, "activity: "+a) // idle checks
+		}
 	}
 	if v := r.Sizes; v != nil {
 		fmt.Fprintf(w, "SIZE\tVCPU\tMEMORY\t$/H\t$/MONTH\t(%s)\n", v.ProviderLabel)
@@ -129,6 +132,8 @@ func EventLine(ev commands.Event) string {
 		return prefix + fmt.Sprintf("destroyed by %s", person(ev.Actor))
 	case commands.EventFailed:
 		return prefix + "failed: " + ev.Detail
+	case commands.EventIdleWarning, commands.EventIdleCancelled, commands.EventIdleKept, commands.EventIdleDestroyed:
+		return prefix + ev.Detail // idle checks
 	}
 	return prefix + string(ev.Kind)
 }

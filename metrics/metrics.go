@@ -56,6 +56,7 @@ type Metrics struct {
 	providerErrors *prometheus.CounterVec
 	orphans        *prometheus.CounterVec
 	snapshot       *snapshotCollector
+	idle           idleCounters // idle.go
 
 	mu    sync.Mutex
 	verbs map[string]bool // verb label values handed out so far
@@ -122,6 +123,7 @@ func New() *Metrics {
 		m.orphans,
 		m.snapshot,
 	)
+	m.idle = newIdleCounters(m.reg)
 	return m
 }
 

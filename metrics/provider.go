@@ -60,7 +60,10 @@ func (m *Metrics) Instrument(p providers.Provider) providers.Provider {
 	if ip, ok := p.(*instrumented); ok && ip.m == m {
 		return p
 	}
-	return &instrumented{p: p, m: m, cloud: p.Name()}
+	if ia, ok := p.(*instrumentedActivity); ok && ia.m == m {
+		return p
+	}
+	return withCapabilities(&instrumented{p: p, m: m, cloud: p.Name()}) // idle.go
 }
 
 // instrumented is a providers.Provider that records metrics around another.

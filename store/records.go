@@ -43,6 +43,7 @@ type Instance struct {
 	Ended       time.Time      `json:"ended,omitzero"` // when it was destroyed or failed
 	Status      InstanceStatus `json:"status"`
 	OpID        string         `json:"op_id,omitempty"` // operation that created it
+	Idle        Idle           `json:"idle,omitzero"`   // idle checks (idle.go)
 }
 
 // OpKind is the kind of an operation.

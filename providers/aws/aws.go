@@ -57,6 +57,10 @@ type Config struct {
 	// the SDK's own resolution (which honours AWS_ENDPOINT_URL_EC2 and
 	// AWS_ENDPOINT_URL from the config sources).
 	BaseURL string
+	// MetricsURL overrides the CloudWatch endpoint (activity.go). Empty
+	// means the SDK's own resolution (AWS_ENDPOINT_URL_CLOUDWATCH,
+	// AWS_ENDPOINT_URL).
+	MetricsURL string
 	// HTTPClient overrides AWS.HTTPClient when set.
 	HTTPClient *http.Client
 	// PollInterval is the first delay between polls in WaitReady and while
@@ -100,6 +104,7 @@ type computeAPI interface {
 // Provider is an EC2 region. It is safe for concurrent use.
 type Provider struct {
 	api             computeAPI
+	metrics         metricsAPI // CloudWatch (activity.go)
 	region          string
 	poll, maxPoll   time.Duration
 	snapshotTimeout time.Duration
@@ -161,6 +166,7 @@ func New(cfg Config) (*Provider, error) {
 			o.Retryer = retry.AddWithMaxBackoffDelay(o.Retryer, cfg.RetryMaxBackoff)
 		}
 	})
+	p.metrics = newMetricsAPI(awsCfg, cfg) // activity.go
 	return p, nil
 }
 

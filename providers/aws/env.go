@@ -72,6 +72,7 @@ func FromEnv(ctx context.Context, env providers.Env) (providers.Provider, error)
 		BaseURL: firstSet(env, "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL"),
 		SSHCIDR: env(EnvSSHCIDR),
 	}
+	cfg.MetricsURL = firstSet(env, "AWS_ENDPOINT_URL_CLOUDWATCH", "AWS_ENDPOINT_URL") // CloudWatch, for the idle checks
 	if v := env(EnvPollInterval); v != "" {
 		if cfg.PollInterval, err = time.ParseDuration(v); err != nil {
 			return nil, fmt.Errorf("aws: %s: %w", EnvPollInterval, err)

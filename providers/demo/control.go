@@ -22,6 +22,8 @@ const (
 	OpCatalog         = "Catalog"
 )
 
+func init() { opText[OpActivity] = "activity" }
+
 // opText is the Op of errors, per operation name.
 var opText = map[string]string{
 	OpCreateInstance:  "create instance",

@@ -38,6 +38,14 @@ const DefaultReadyAfter = 2 * time.Second
 // such as "2s" or "500ms".
 const EnvReadyAfter = "SPUFF_DEMO_READY_AFTER"
 
+// EnvBusyFor names the environment variable FromEnv reads for
+// Config.BusyFor: a Go duration, DefaultBusyFor when unset.
+const EnvBusyFor = "SPUFF_DEMO_BUSY_FOR"
+
+// DefaultBusyFor is how long FromEnv's instances are busy after they are
+// created: long enough to see a busy VM left alone by the idle checks.
+const DefaultBusyFor = 10 * time.Minute
+
 const defaultPollInterval = 250 * time.Millisecond
 
 // Config configures a demo cloud. The zero value makes instances ready at
@@ -53,6 +61,9 @@ type Config struct {
 	PollInterval time.Duration
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
+	// BusyFor is how long a new instance reports BusyLoad before it goes
+	// idle (IdleLoad); see Activity. Zero means idle from the start.
+	BusyFor time.Duration
 }
 
 // Provider is the demo cloud. It is safe for concurrent use; the zero value
@@ -63,6 +74,7 @@ type Provider struct {
 
 	mu         sync.Mutex
 	readyAfter time.Duration
+	busyFor    time.Duration
 	lastID     int // number of the last instance id handed out
 	lastSnap   int // number of the last snapshot id handed out
 	instances  map[string]*instance
@@ -70,6 +82,8 @@ type Provider struct {
 	ips        ipPool
 	calls      map[string]int
 	failNext   map[string][]error
+	store      StateStore // where the state is saved; nil: nowhere (persist.go)
+	saveErr    error      // of the last save
 }
 
 var _ providers.Provider = (*Provider)(nil)
@@ -80,6 +94,7 @@ func New(cfg Config) *Provider {
 		now:        cfg.Now,
 		poll:       cfg.PollInterval,
 		readyAfter: max(cfg.ReadyAfter, 0),
+		busyFor:    max(cfg.BusyFor, 0),
 		instances:  make(map[string]*instance),
 		snapshots:  make(map[string]*snapshot),
 		calls:      make(map[string]int),
@@ -97,7 +112,14 @@ func New(cfg Config) *Provider {
 // FromEnv is the registry constructor. It reads SPUFF_DEMO_READY_AFTER (a
 // Go duration, DefaultReadyAfter when unset) and needs no credentials.
 func FromEnv(_ context.Context, env providers.Env) (providers.Provider, error) {
-	cfg := Config{ReadyAfter: DefaultReadyAfter}
+	cfg := Config{ReadyAfter: DefaultReadyAfter, BusyFor: DefaultBusyFor}
+	if s := env(EnvBusyFor); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("%s=%q: want a duration such as 10m", EnvBusyFor, s)
+		}
+		cfg.BusyFor = d
+	}
 	if s := env(EnvReadyAfter); s != "" {
 		d, err := time.ParseDuration(s)
 		if err != nil || d < 0 {

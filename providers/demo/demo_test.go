@@ -24,6 +24,13 @@ func TestConformance(t *testing.T) {
 			SetReadyAfter:     p.SetReadyAfter,
 			Unmanaged:         func(t *testing.T) string { return p.AddUnmanaged("billing-db") },
 			UnmanagedSnapshot: func(t *testing.T) string { return p.AddUnmanagedSnapshot("their-backup") },
+			SetActivity: func(id string, busy bool) {
+				l := demo.IdleLoad
+				if busy {
+					l = demo.BusyLoad
+				}
+				p.SetLoadSince(id, l, time.Time{})
+			},
 		}
 	})
 }

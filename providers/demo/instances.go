@@ -19,7 +19,9 @@ type instance struct {
 	seq                int // creation order
 	host               int // number in 203.0.113.0/24
 	readyAt            time.Time
-	diskGB             float64 // disk space in use, the size of a snapshot
+	diskGB             float64       // disk space in use, the size of a snapshot
+	busyFor            time.Duration // how long it is busy after it is created
+	loads              []loadChange  // loads set by SetLoad, oldest first
 	gone               chan struct{}
 }
 
@@ -46,9 +48,11 @@ func (p *Provider) newInstance(base providers.Instance, host int, created, ready
 		host:     host,
 		readyAt:  readyAt,
 		diskGB:   diskGB,
+		busyFor:  p.busyFor,
 		gone:     make(chan struct{}),
 	}
 	p.instances[in.ID] = in
+	p.changed()
 	return in
 }
 
@@ -62,6 +66,7 @@ func (p *Provider) deleteInstance(id string) bool {
 	delete(p.instances, id)
 	p.ips.release(in.host)
 	close(in.gone)
+	p.changed()
 	return true
 }
 

@@ -62,6 +62,7 @@ func (p *Provider) newSnapshot(name string, sizeGB float64, labels map[string]st
 		labels: labels,
 	}
 	p.snapshots[s.ID] = s
+	p.changed()
 	return s
 }
 
@@ -89,11 +90,16 @@ func (p *Provider) DeleteSnapshot(ctx context.Context, id string) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if sn, ok := p.snapshots[id]; ok && !managed(sn.labels) {
+	sn, ok := p.snapshots[id]
+	if !ok {
+		return nil
+	}
+	if !managed(sn.labels) {
 		return &providers.Error{Provider: providerName, Op: "delete snapshot", Kind: providers.ErrNotManaged,
 			Message: fmt.Sprintf("snapshot %s was not made by spuff", id)}
 	}
 	delete(p.snapshots, id)
+	p.changed()
 	return nil
 }
 

@@ -52,6 +52,7 @@ func TestConformance(t *testing.T) {
 			UnmanagedSnapshot: func(*testing.T) string { return emu.AddSnapshot("their-backup") },
 			Faults: &providertest.FaultPoints{Knobs: &emu.Knobs, Create: "POST /v2/droplets",
 				Destroy: "DELETE /v2/droplets/{id}", ServerError: 500, NameConflict: true},
+			SetActivity: setActivity(emu),
 		}
 	})
 }
@@ -76,6 +77,7 @@ func TestConformanceUnderFaults(t *testing.T) {
 					Provider:      p,
 					AddUnmanaged:  func(*testing.T) { emu.AddDroplet("someone-elses-droplet") },
 					SetReadyAfter: emu.SetReadyAfter,
+					SetActivity:   setActivity(emu),
 				}
 			})
 		})

@@ -75,6 +75,13 @@ func TestConformance(t *testing.T) {
 					},
 					Faults: &providertest.FaultPoints{Knobs: &emu.Knobs, Create: "POST /v1/servers",
 						Destroy: "DELETE /v1/servers/{id}", ServerError: 502, NameConflict: true},
+					SetActivity: func(id string, busy bool) {
+						l := providertest.IdleLoad
+						if busy {
+							l = providertest.BusyLoad
+						}
+						emu.SetLoad(id, l)
+					},
 				}
 			})
 		})

@@ -26,6 +26,7 @@ import (
 // Retry-After headers.
 type DigitalOcean struct {
 	Knobs
+	Loads // activity of the droplets, for the monitoring API
 	// URL is the emulator's root URL; the API lives under /v2.
 	URL string
 
@@ -140,6 +141,8 @@ func (e *DigitalOcean) routes() {
 	m.HandleFunc("POST /v2/account/keys", e.createKey)
 	m.HandleFunc("GET /v2/sizes", e.listSizes)
 	m.HandleFunc("GET /v2/regions", e.listRegions)
+	m.HandleFunc("GET /v2/monitoring/metrics/droplet/cpu", e.dropletCPU)             // digitalocean_metrics.go
+	m.HandleFunc("GET /v2/monitoring/metrics/droplet/bandwidth", e.dropletBandwidth) // digitalocean_metrics.go
 }
 
 // Close shuts the emulator down.

@@ -38,6 +38,7 @@ const (
 // Calls are counted by action name, e.g. Calls("RunInstances").
 type EC2 struct {
 	Knobs
+	Loads // activity of the instances, for CloudWatch (cloudwatch.go)
 	// URL is the endpoint to give the SDK (ec2.Options.BaseEndpoint or
 	// AWS_ENDPOINT_URL_EC2).
 	URL string
@@ -125,6 +126,10 @@ func (e *EC2) FailAction(action string, status int, code, message string) {
 
 // ServeHTTP serves one Query API call.
 func (e *EC2) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, cwPath) {
+		e.serveCloudWatch(w, r) // cloudwatch.go
+		return
+	}
 	reqID := e.requestID()
 	if err := r.ParseForm(); err != nil {
 		ec2WriteError(w, reqID, &ec2Error{http.StatusBadRequest, "InvalidRequest", "The request body could not be parsed."})

@@ -24,6 +24,7 @@ import (
 // "GET /v1/servers/{id}".
 type Hetzner struct {
 	Knobs
+	Loads // activity of the servers, for GET /v1/servers/{id}/metrics
 	// URL is the emulator's root URL, without the /v1 prefix.
 	URL string
 

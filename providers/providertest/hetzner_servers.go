@@ -15,6 +15,7 @@ func (h *Hetzner) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/servers", h.listServers)
 	mux.HandleFunc("GET /v1/servers/{id}", h.getServer)
 	mux.HandleFunc("DELETE /v1/servers/{id}", h.deleteServer)
+	mux.HandleFunc("GET /v1/servers/{id}/metrics", h.serverMetrics) // hetzner_metrics.go
 	mux.HandleFunc("POST /v1/servers/{id}/actions/create_image", h.createImage)
 	mux.HandleFunc("GET /v1/actions", h.listActions)
 	mux.HandleFunc("GET /v1/actions/{id}", h.getAction)

@@ -33,6 +33,11 @@ type Target struct {
 	// Faults aims injected failures at the cloud's API; nil skips the
 	// fault cases (a cloud without an HTTP API to break).
 	Faults *FaultPoints
+	// SetActivity makes the instance with cloud id report, at every data
+	// point of its metrics, a busy load (well above any idle threshold)
+	// or an idle one. Run uses it to check a providers.ActivityReader;
+	// nil skips that check.
+	SetActivity func(id string, busy bool)
 }
 
 // FaultPoints is how the fault cases of Run break a cloud's API.
@@ -96,6 +101,7 @@ func Run(t *testing.T, newTarget func(t *testing.T) Target) {
 		{"CreateConnectionDropped", suiteCreateConnectionDropped},
 		{"LostCreateAnswerThenNameConflict", suiteLostCreateThenConflict},
 		{"DestroyAnswerLostAfterDelete", suiteDestroyAnswerLost},
+		{"Activity", suiteActivity},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,109 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spuffbot/spuffbot/store"
+)
+
+// IdleAction is a button of the idle warning.
+type IdleAction string
+
+// Idle actions.
+const (
+	// IdleKeep suspends the idle checks for two hours.
+	IdleKeep IdleAction = "keep"
+	// IdleKeepLease suspends them until the lease ends.
+	IdleKeepLease IdleAction = "keep-lease"
+	// IdleDestroy destroys the instance now.
+	IdleDestroy IdleAction = "destroy"
+	// IdleSnapshotDestroy snapshots the instance, then destroys it.
+	IdleSnapshotDestroy IdleAction = "snapshot-destroy"
+)
+
+// OpIdleKeep is the kind of the operation Idle journals for a Keep click.
+// It is journaled done, only to remember the click's key.
+const OpIdleKeep store.OpKind = "idle-keep"
+
+// Idle handles a click by actor on an idle warning's button for instance
+// name, with the rules of lease buttons (Service.Lease): only the owner
+// or an admin, a key seen before changes nothing (Reply.Duplicate), and a
+// click after the instance is gone is refused. The destroy actions are
+// those of Lease; the Keep actions end the warning and suspend the idle
+// checks (EventIdleKept).
+func (s *Service) Idle(ctx context.Context, name, actor string, action IdleAction, key string) (Reply, error) {
+	switch action {
+	case IdleDestroy:
+		return s.Lease(ctx, name, actor, LeaseDestroy, key)
+	case IdleSnapshotDestroy:
+		return s.Lease(ctx, name, actor, LeaseSnapshotDestroy, key)
+	case IdleKeep, IdleKeepLease:
+	default:
+		return Reply{}, refuse("", "unknown idle action `%s`", action)
+	}
+	if key != "" {
+		if op := s.opByKey(ctx, key); op != nil {
+			return duplicate(op), nil
+		}
+	}
+	s.leaseMu.Lock()
+	defer s.leaseMu.Unlock()
+	in, err := s.store.GetInstance(ctx, name)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !in.Status.Live()) {
+		return Reply{}, refuse("", "`%s` is already gone", name)
+	}
+	if err != nil {
+		return Reply{}, fmt.Errorf("keep %s: %w", name, err)
+	}
+	if in.Owner != actor && !s.IsAdmin(actor) {
+		s.audit(ctx, actor, "idle-"+string(action), name, "refused: not the owner", "")
+		return Reply{}, refuse("ask its owner, or an admin", "`%s` is not yours; only its owner or an admin can keep it", name)
+	}
+	downs, err := s.pendingDowns(ctx)
+	if err != nil {
+		return Reply{}, fmt.Errorf("keep %s: %w", name, err)
+	}
+	if downs[name] != nil || in.Status == store.InstanceDestroying {
+		return Reply{}, refuse("", "`%s` is being destroyed; it can no longer be kept", name)
+	}
+	now := s.cfg.Now()
+	op, created, err := s.store.CreateOperation(ctx, store.Operation{ID: newID(), Key: key, Owner: actor,
+		Kind: OpIdleKeep, State: store.OpDone, Step: string(action), Ended: now,
+		Channel: in.Channel, ThreadTS: in.ThreadTS, Provider: in.Provider, Instance: in.Name, CloudID: in.CloudID})
+	if err != nil {
+		return Reply{}, fmt.Errorf("journal keep: %w", err)
+	}
+	if !created {
+		return duplicate(&op), nil
+	}
+	until := now.Add(idleKeepFor)
+	if !in.LeaseExpiry.IsZero() && (action == IdleKeepLease || in.LeaseExpiry.Before(until)) {
+		until = in.LeaseExpiry // the checks stop with the lease anyway
+	}
+	in, err = s.store.UpdateInstance(ctx, name, func(in *store.Instance) error {
+		in.Idle.KeepUntil = until
+		in.Idle.WarnedAt, in.Idle.Deadline, in.Idle.Sent = time.Time{}, time.Time{}, false
+		return nil
+	})
+	if err != nil {
+		s.failOp(ctx, op.ID, err)
+		return Reply{}, fmt.Errorf("keep %s: %w", name, err)
+	}
+	s.audit(ctx, actor, "idle-keep", name, "ok: until "+until.UTC().Format(time.RFC3339), op.ID)
+	text := fmt.Sprintf("`%s` is kept: no idle checks until %s.", in.Name, until.UTC().Format("Mon 15:04 MST"))
+	s.emit(ctx, EventIdleKept, &op, in, func(ev *Event) { ev.Actor, ev.Detail = UserID(actor), text })
+	return Reply{Text: text, Instances: []InstanceView{s.view(*in)}}, nil
+}
+
+// keep is /spuff keep <name> [lease]: the Keep buttons of the idle
+// warning, typed.
+func (s *Service) keep(ctx context.Context, key string, c Caller, cmd Command) (Reply, error) {
+	action := IdleKeep
+	if cmd.KeepLease {
+		action = IdleKeepLease
+	}
+	return s.Idle(ctx, cmd.Name, c.User, action, key)
+}
