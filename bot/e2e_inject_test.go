@@ -25,7 +25,7 @@ var injectTemplates = []string{
 	"up {n} --image %s", "up {n} --snapshot %s", "up {n} --ttl %s",
 	"down %s", "down %s --snapshot",
 	"list %s", "status %s",
-	"extend %s 2h", "extend box %s",
+	"extend %s 2h", "extend box %s", "keep %s", "keep %s lease",
 	"snapshot create box %s", "snapshot create %s", "snapshot delete %s", "snapshot list %s",
 	"key add %s", "key add ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl %s", "key remove %s",
 	"sizes --provider %s", "audit %s", "help %s",

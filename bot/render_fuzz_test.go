@@ -13,6 +13,7 @@ import (
 
 	"github.com/spuffbot/spuffbot/commands"
 	"github.com/spuffbot/spuffbot/providers"
+	"github.com/spuffbot/spuffbot/sshprobe"
 	"github.com/spuffbot/spuffbot/store"
 )
 
@@ -62,7 +63,9 @@ func renderAll(s string) map[string]message {
 		commands.EventReady, commands.EventSnapshotting, commands.EventSnapshotCreated, commands.EventSnapshotDeleted,
 		commands.EventDestroying, commands.EventDestroyed, commands.EventFailed, commands.EventLeaseWarning,
 		commands.EventExtended, commands.EventExpired, commands.EventDestroyedOutside, commands.EventOrphan,
-		commands.EventOrphanAdopted, commands.EventOrphanDestroyed}
+		commands.EventOrphanAdopted, commands.EventOrphanDestroyed, commands.EventApprovalRefused,
+		commands.EventRetrying, commands.EventBootTimeout, commands.EventSSHAnswering, commands.EventSSHSilent,
+		commands.EventIdleWarning, commands.EventIdleCancelled, commands.EventIdleKept, commands.EventIdleDestroyed}
 	opKinds := []store.OpKind{store.OpUp, store.OpDown, store.OpSnapshotCreate, store.OpSnapshotDelete, store.OpKind(s)}
 	for _, ok := range opKinds {
 		op := store.Operation{ID: id, Kind: ok, State: store.OpFailed, Owner: s, Channel: s, Provider: "digitalocean",
@@ -88,6 +91,13 @@ func renderAll(s string) map[string]message {
 			if m, ok := renderOwnerNotice(ev, now); ok {
 				out[fmt.Sprintf("owner notice %s", k)] = m
 			}
+			ev.SSH = &commands.SSHAnswer{HostKey: &sshprobe.HostKey{Type: s, Fingerprint: s, KnownHosts: s}, After: time.Minute, Port: 22}
+			if m, ok := renderSSH(ev); ok {
+				out[fmt.Sprintf("ssh %s", k)] = m
+			}
+			if m, ok := renderIdleThread(ev); ok {
+				out[fmt.Sprintf("idle thread %s", k)] = m
+			}
 		}
 		out["requested "+string(ok)] = renderRequested(op)
 		out["lease duplicate "+string(ok)] = renderLeaseDuplicate(id, commands.Reply{Text: s, Op: &op})
@@ -105,6 +115,18 @@ func renderAll(s string) map[string]message {
 		a.State = st
 		out["already decided "+string(st)] = renderAlreadyDecided(a)
 		out["card from blocks "+string(st)] = decidedFromBlocks(renderCard(c).Blocks, a)
+	}
+
+	in.Idle.Evidence = store.IdleFigures{CPUPercent: 0.3, NetBps: 400, WindowSec: 3600}
+	out["idle team line"] = renderIdleTeamLine(commands.Event{Kind: commands.EventIdleDestroyed, Instance: &in, ProviderLabel: s}, 1)
+	iv := idleViewOf(in, s, true)
+	iv.Deadline = now.Add(30 * time.Minute)
+	out["idle card"] = renderIdleCard(iv, now)
+	for _, k := range []idleOutcomeKind{idleKept, idleCancelled, idleDestroyRequested, idleSnapshotRequested,
+		idleDestroyed, idleGone, idleOutcomeKind(s)} {
+		iv.Outcome = idleOutcome{Kind: k, By: s, At: now, Until: now, Saved: 1, Detail: s}
+		out["idle card "+string(k)] = renderIdleCard(iv, now)
+		out["idle from blocks "+string(k)] = idleFromBlocks(renderIdleCard(iv, now).Blocks, id, iv.Outcome)
 	}
 
 	lv := leaseViewOf(in, s, true, 2*time.Hour)
