@@ -12,7 +12,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/store"
 	"github.com/spuffbot/spuffbot/store/bolt"
 )
@@ -81,7 +81,7 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	var since time.Time
 	if *sinceText != "" {
-		d, err := commands.ParseDuration(*sinceText)
+		d, err := grammar.ParseDuration(*sinceText)
 		if err == nil && d <= 0 {
 			err = fmt.Errorf("duration %q must be longer than zero", *sinceText)
 		}

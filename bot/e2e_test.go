@@ -7,6 +7,7 @@ import (
 
 	"github.com/spuffbot/spuffbot/bot/slacktest"
 	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/store"
 )
 
@@ -231,7 +232,7 @@ func TestPrivateChannelFallsBackToResponseURL(t *testing.T) {
 func TestResumedOperationGetsOneRoot(t *testing.T) {
 	h := newHarness(t, func(s *setup) { s.noRun = true })
 	// Accepted before a crash: journaled, but no root message was posted.
-	cmd, err := commands.Parse("up crashed-vm")
+	cmd, err := grammar.Parse("up crashed-vm")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/commands/grammar"
 )
 
 // homeBook is what the bot keeps in memory for App Home: who opened the
@@ -157,13 +158,13 @@ func (b *Bot) publishHome(ctx context.Context, user string) {
 // homeData gathers what user's Home tab shows.
 func (b *Bot) homeData(ctx context.Context, user string) (homeData, error) {
 	c := commands.Caller{User: user}
-	mine, err := b.svc.Handle(ctx, "", c, commands.Command{Verb: commands.VerbList})
+	mine, err := b.svc.Handle(ctx, "", c, grammar.Command{Verb: grammar.VerbList})
 	if err != nil {
 		return homeData{}, err
 	}
 	d := homeData{Mine: mine.Instances, Admin: b.svc.IsAdmin(user), ExtendBy: b.svc.ExtendBy(), Now: b.cfg.Now()}
 	if d.Admin {
-		all, err := b.svc.Handle(ctx, "", c, commands.Command{Verb: commands.VerbList, All: true})
+		all, err := b.svc.Handle(ctx, "", c, grammar.Command{Verb: grammar.VerbList, All: true})
 		if err != nil {
 			return homeData{}, err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/commands/grammar"
 )
 
 // catalogWait bounds how long the modal waits for a cloud's catalog that
@@ -19,8 +20,8 @@ const catalogWait = 20 * time.Second
 
 // isBareUp reports whether cmd is `/spuff up` with nothing after it,
 // which opens the modal instead of creating a VM with every default.
-func isBareUp(cmd commands.Command) bool {
-	return cmd == commands.Command{Verb: commands.VerbUp}
+func isBareUp(cmd grammar.Command) bool {
+	return cmd == grammar.Command{Verb: grammar.VerbUp}
 }
 
 // openUpModal answers a bare `/spuff up` with the modal. The trigger_id
@@ -83,7 +84,7 @@ func (b *Bot) upForm(ctx context.Context, c commands.Caller, cloud string) (upFo
 	if cloud == "" && len(clouds) == 1 {
 		f.Cloud = clouds[0]
 	}
-	r, err := b.svc.Handle(ctx, "", c, commands.Command{Verb: commands.VerbSizes, Provider: cloud})
+	r, err := b.svc.Handle(ctx, "", c, grammar.Command{Verb: grammar.VerbSizes, Provider: cloud})
 	switch {
 	case err != nil:
 		f.Notice = b.explain(err, "cmd", "up", "user", c.User)

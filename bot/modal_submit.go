@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers"
 )
 
@@ -29,7 +30,7 @@ func (b *Bot) onViewSubmission(ctx context.Context, a acker, req socketmode.Requ
 	caller := commands.Caller{User: cb.User.ID, UserName: cb.User.Name, Channel: meta.Channel}
 	cmd, errs := b.checkUp(ctx, caller, meta, in)
 	if len(errs) > 0 {
-		b.cfg.Metrics.CommandDone(string(commands.VerbUp), outcomeRefused)
+		b.cfg.Metrics.CommandDone(string(grammar.VerbUp), outcomeRefused)
 		b.ack(ctx, a, req, slack.NewErrorsViewSubmissionResponse(errs))
 		return
 	}
@@ -78,9 +79,9 @@ func (b *Bot) refusedUp(ctx context.Context, c commands.Caller, meta upMeta, in 
 // checkUp validates what was entered and returns the command, or the
 // errors to show next to the inputs, keyed by block id. Region and size
 // are checked against the cloud's cached catalog, as the Service would.
-func (b *Bot) checkUp(ctx context.Context, c commands.Caller, meta upMeta, in upInput) (commands.Command, map[string]string) {
+func (b *Bot) checkUp(ctx context.Context, c commands.Caller, meta upMeta, in upInput) (grammar.Command, map[string]string) {
 	errs := map[string]string{}
-	cmd := commands.Command{Verb: commands.VerbUp, Provider: in.Cloud, Region: in.Region, Size: in.Size, Snapshot: in.Snapshot}
+	cmd := grammar.Command{Verb: grammar.VerbUp, Provider: in.Cloud, Region: in.Region, Size: in.Size, Snapshot: in.Snapshot}
 	switch {
 	case in.Cloud == "":
 		errs[upCloudBlock] = "Choose a cloud."
@@ -92,7 +93,7 @@ func (b *Bot) checkUp(ctx context.Context, c commands.Caller, meta upMeta, in up
 		b.checkPlace(ctx, c, meta, in, errs)
 	}
 	if in.Lease != "" {
-		d, err := commands.ParseDuration(in.Lease)
+		d, err := grammar.ParseDuration(in.Lease)
 		switch {
 		case err != nil:
 			errs[upLeaseBlock] = fmt.Sprintf("%q is not a duration; use a number and a unit, like 90m, 4h or 2d.", in.Lease)
@@ -102,7 +103,7 @@ func (b *Bot) checkUp(ctx context.Context, c commands.Caller, meta upMeta, in up
 		cmd.TTL = d
 	}
 	if in.Name != "" {
-		if err := commands.CheckName(in.Name); err != nil {
+		if err := grammar.CheckName(in.Name); err != nil {
 			errs[upNameBlock] = fieldText(err.Error())
 		} else if taken := b.nameTaken(ctx, c, in.Name); taken != "" {
 			errs[upNameBlock] = taken
@@ -113,7 +114,7 @@ func (b *Bot) checkUp(ctx context.Context, c commands.Caller, meta upMeta, in up
 		errs[upSnapBlock] = p
 	}
 	if len(errs) > 0 {
-		return commands.Command{}, errs
+		return grammar.Command{}, errs
 	}
 	return cmd, nil
 }
@@ -121,7 +122,7 @@ func (b *Bot) checkUp(ctx context.Context, c commands.Caller, meta upMeta, in up
 // checkPlace checks region and size against the cloud's catalog, when it
 // is cached; otherwise the operation checks them and says so in its thread.
 func (b *Bot) checkPlace(ctx context.Context, c commands.Caller, meta upMeta, in upInput, errs map[string]string) {
-	r, err := b.svc.Handle(ctx, "", c, commands.Command{Verb: commands.VerbSizes, Provider: in.Cloud})
+	r, err := b.svc.Handle(ctx, "", c, grammar.Command{Verb: grammar.VerbSizes, Provider: in.Cloud})
 	if err != nil || r.Sizes == nil {
 		return
 	}
@@ -154,7 +155,7 @@ func (b *Bot) checkPlace(ctx context.Context, c commands.Caller, meta upMeta, in
 
 // nameTaken says why name cannot be used when a live instance has it.
 func (b *Bot) nameTaken(ctx context.Context, c commands.Caller, name string) string {
-	r, err := b.svc.Handle(ctx, "", c, commands.Command{Verb: commands.VerbStatus, Name: name})
+	r, err := b.svc.Handle(ctx, "", c, grammar.Command{Verb: grammar.VerbStatus, Name: name})
 	if err != nil || len(r.Instances) == 0 || !r.Instances[0].Status.Live() {
 		return ""
 	}

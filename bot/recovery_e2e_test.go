@@ -8,6 +8,7 @@ import (
 
 	"github.com/spuffbot/spuffbot/bot/slacktest"
 	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/store"
 )
@@ -20,7 +21,7 @@ const private = "G0CLUB"
 // operation.
 func (h *harness) acceptBeforeStart(channel, name string) store.Operation {
 	h.t.Helper()
-	cmd, err := commands.Parse("up " + name + " --provider demo")
+	cmd, err := grammar.Parse("up " + name + " --provider demo")
 	if err != nil {
 		h.t.Fatal(err)
 	}

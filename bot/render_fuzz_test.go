@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/sshprobe"
 	"github.com/spuffbot/spuffbot/store"
@@ -149,7 +150,7 @@ func renderAll(s string) map[string]message {
 		"audit":     {Audit: []store.AuditEvent{{Time: now, Actor: s, Action: s, Target: s, Outcome: s, OpID: s}}},
 	}
 	for name, r := range replies {
-		for _, cmd := range []commands.Command{{Verb: commands.VerbList, All: true}, {Verb: commands.VerbKey, Sub: "list"}, {Verb: commands.VerbHelp}, {Verb: commands.VerbAudit}} {
+		for _, cmd := range []grammar.Command{{Verb: grammar.VerbList, All: true}, {Verb: grammar.VerbKey, Sub: "list"}, {Verb: grammar.VerbHelp}, {Verb: grammar.VerbAudit}} {
 			out[fmt.Sprintf("reply %s %s", name, cmd.Verb)] = renderReply(cmd, r, now)
 		}
 	}

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -9,16 +8,17 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/store"
 )
 
 // renderReply renders the immediate answer to cmd: a list, a status, the
 // sizes, keys, snapshots, help, or a sentence.
-func renderReply(cmd commands.Command, r commands.Reply, now time.Time) message {
+func renderReply(cmd grammar.Command, r commands.Reply, now time.Time) message {
 	switch {
 	case r.Sizes != nil:
 		return renderSizes(r.Sizes)
-	case len(r.Instances) > 0 && cmd.Verb == commands.VerbList:
+	case len(r.Instances) > 0 && cmd.Verb == grammar.VerbList:
 		return renderList(r.Instances, cmd.All)
 	case len(r.Instances) > 0:
 		return renderStatus(r.Text, r.Instances[0], now)
@@ -28,7 +28,7 @@ func renderReply(cmd commands.Command, r commands.Reply, now time.Time) message 
 		return renderKeys(r.Keys)
 	case len(r.Audit) > 0:
 		return renderAudit(r.Audit)
-	case cmd.Verb == commands.VerbHelp:
+	case cmd.Verb == grammar.VerbHelp:
 		return renderHelp(r.Text)
 	}
 	if r.Text == "" {
@@ -38,13 +38,12 @@ func renderReply(cmd commands.Command, r commands.Reply, now time.Time) message 
 }
 
 // renderError renders a refusal or failure for the person who ran a
-// command: a usage error with its hint apart, anything else as Explain
-// puts it (with ref for an internal error).
+// command: a person's mistake (commands.Refusal) with its hint apart,
+// anything else as Explain puts it (with ref for an internal error).
 func renderError(err error, ref string) message {
-	var ue *commands.UsageError
-	if errors.As(err, &ue) {
-		msg := text(ue.Message())
-		if hint := ue.HintMessage(); len(hint) > 0 {
+	if m, hint, mistake := commands.Refusal(err); mistake {
+		msg := text(m)
+		if len(hint) > 0 {
 			return message{Text: plain(msg + " — " + text(hint)), Blocks: []slack.Block{
 				section(":warning: " + upperMD(msg)),
 				contextBlock(":bulb: " + upperMD(text(hint))),

@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/store"
 )
@@ -94,18 +95,18 @@ func TestRenderReplies(t *testing.T) {
 	creating.IP = ""
 	tests := []struct {
 		name  string
-		cmd   commands.Command
+		cmd   grammar.Command
 		reply commands.Reply
 	}{
-		{"list_mine", commands.Command{Verb: commands.VerbList}, commands.Reply{Instances: []commands.InstanceView{
+		{"list_mine", grammar.Command{Verb: grammar.VerbList}, commands.Reply{Instances: []commands.InstanceView{
 			view(instance("alice-7f3a", "U0ALICE", store.InstanceReady)), view(creating)}}},
-		{"list_all_many", commands.Command{Verb: commands.VerbList, All: true}, commands.Reply{Instances: many}},
-		{"list_empty", commands.Command{Verb: commands.VerbList}, commands.Reply{Text: "You have no instances. Create one with `/spuff up`."}},
-		{"status", commands.Command{Verb: commands.VerbStatus, Name: "alice-7f3a"}, commands.Reply{Instances: []commands.InstanceView{
+		{"list_all_many", grammar.Command{Verb: grammar.VerbList, All: true}, commands.Reply{Instances: many}},
+		{"list_empty", grammar.Command{Verb: grammar.VerbList}, commands.Reply{Text: "You have no instances. Create one with `/spuff up`."}},
+		{"status", grammar.Command{Verb: grammar.VerbStatus, Name: "alice-7f3a"}, commands.Reply{Instances: []commands.InstanceView{
 			view(instance("alice-7f3a", "U0ALICE", store.InstanceReady))}}},
-		{"extend", commands.Command{Verb: commands.VerbExtend, Name: "alice-7f3a"}, commands.Reply{
+		{"extend", grammar.Command{Verb: grammar.VerbExtend, Name: "alice-7f3a"}, commands.Reply{
 			Text: "`alice-7f3a` now runs until Mon 19:02 UTC.", Instances: []commands.InstanceView{view(instance("alice-7f3a", "U0ALICE", store.InstanceReady))}}},
-		{"sizes", commands.Command{Verb: commands.VerbSizes}, commands.Reply{Sizes: &commands.SizesView{
+		{"sizes", grammar.Command{Verb: grammar.VerbSizes}, commands.Reply{Sizes: &commands.SizesView{
 			Provider: "demo", ProviderLabel: "Demo cloud", DefaultSize: "small", DefaultRegion: "demo-eu",
 			Sizes: []providers.Size{
 				{Slug: "small", VCPUs: 1, MemoryMB: 1024, DiskGB: 25, PriceHourly: 0.0074, Available: true},
@@ -116,30 +117,30 @@ func TestRenderReplies(t *testing.T) {
 				{Slug: "demo-us", Name: "Demo US East", Available: true}, {Slug: "demo-ap", Available: false}},
 			Estimated: true,
 		}}},
-		{"keys", commands.Command{Verb: commands.VerbKey, Sub: "list"}, commands.Reply{Keys: []store.SSHKey{
+		{"keys", grammar.Command{Verb: grammar.VerbKey, Sub: "list"}, commands.Reply{Keys: []store.SSHKey{
 			{Owner: "U0ALICE", Fingerprint: "SHA256:abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", Type: "ssh-ed25519",
 				Comment: "alice@laptop <!channel>", Added: now.Add(-48 * time.Hour)},
 		}}},
-		{"snapshots", commands.Command{Verb: commands.VerbSnapshot, Sub: "list"}, commands.Reply{
+		{"snapshots", grammar.Command{Verb: grammar.VerbSnapshot, Sub: "list"}, commands.Reply{
 			Text: "Could not reach AWS EC2; their snapshots are missing below.",
 			Snapshots: []commands.SnapshotView{
 				{Snapshot: providers.Snapshot{ID: "snap-1", Name: "spuff-alice-7f3a-final", SizeGB: 2.41, Created: now.Add(-time.Hour)},
 					Provider: "demo", MonthlyCost: 0.1446},
 			}}},
-		{"help", commands.Command{Verb: commands.VerbHelp}, commands.Reply{
+		{"help", grammar.Command{Verb: grammar.VerbHelp}, commands.Reply{
 			Text: "*spuffbot* makes dev VMs.\n\n`/spuff up [name] [--size s]` create one\n`/spuff down <name>` destroy one"}},
-		{"snapshots_all", commands.Command{Verb: commands.VerbSnapshot, Sub: "list", All: true}, commands.Reply{
+		{"snapshots_all", grammar.Command{Verb: grammar.VerbSnapshot, Sub: "list", All: true}, commands.Reply{
 			Snapshots: []commands.SnapshotView{
 				{Snapshot: providers.Snapshot{ID: "snap-1", Name: "box-secrets", SizeGB: 2.41, Created: now.Add(-time.Hour)},
 					Provider: "demo", Owner: "U0ALICE", MonthlyCost: 0.1446},
 				{Snapshot: providers.Snapshot{ID: "snap-2", Name: "old", Created: now.Add(-48 * time.Hour)}, Provider: "demo"},
 			}}},
-		{"audit", commands.Command{Verb: commands.VerbAudit, Count: 20}, commands.Reply{Audit: []store.AuditEvent{
+		{"audit", grammar.Command{Verb: grammar.VerbAudit, Count: 20}, commands.Reply{Audit: []store.AuditEvent{
 			{Seq: 1, Time: now.Add(-time.Hour), Actor: "U0ALICE", Action: "up", Target: "alice-7f3a", Outcome: "accepted", OpID: "op1"},
 			{Seq: 2, Time: now.Add(-30 * time.Minute), Actor: "spuffbot", Action: "expire", Target: "bob-9xk2", Outcome: "accepted"},
 			{Seq: 3, Time: now, Actor: "U0ROOT", Action: "audit", Outcome: "failed: <!channel> & <https://evil.example|x>"},
 		}}},
-		{"key_added", commands.Command{Verb: commands.VerbKey, Sub: "add"}, commands.Reply{
+		{"key_added", grammar.Command{Verb: grammar.VerbKey, Sub: "add"}, commands.Reply{
 			Text: "Added your ssh-ed25519 key SHA256:abc. New instances will accept it as `ssh dev@<ip>`.",
 			Keys: []store.SSHKey{{Fingerprint: "SHA256:abc"}}}},
 	}
@@ -189,6 +190,18 @@ func TestRenderErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			golden(t, "error_"+tt.name, renderError(tt.err, "ab12cd34"))
 		})
+	}
+}
+
+// TestRenderSyntaxError checks that a mistake in the command line is
+// shown as a refusal is: the message, and the hint apart.
+func TestRenderSyntaxError(t *testing.T) {
+	for _, hint := range []string{"try `huge`", ""} {
+		got := renderError(fmt.Errorf("parse: %w", &grammar.Error{Msg: "unknown size `hugee`", Hint: hint}), "ab12cd34")
+		want := renderError(&commands.UsageError{Msg: "unknown size `hugee`", Hint: hint}, "ab12cd34")
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("renderError(grammar.Error with hint %q) differs from a refusal (-want +got):\n%s", hint, diff)
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/failpoint"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/store"
@@ -19,7 +20,7 @@ import (
 // there is one), and only then does anything call Slack or a cloud.
 func (b *Bot) onSlash(ctx context.Context, a acker, req socketmode.Request, sc slack.SlashCommand) {
 	caller := commands.Caller{User: sc.UserID, UserName: sc.UserName, Channel: sc.ChannelID}
-	cmd, err := commands.Parse(slackUnescape.Replace(sc.Text))
+	cmd, err := grammar.Parse(slackUnescape.Replace(sc.Text))
 	if err != nil {
 		b.cfg.Metrics.CommandDone("unknown", outcomeRefused)
 		b.ackMessage(ctx, a, req, renderError(err, ""), sc.ResponseURL)
@@ -95,13 +96,13 @@ const (
 )
 
 func outcome(r commands.Reply, err error) string {
-	var ue *commands.UsageError
 	switch {
 	case err == nil && r.Duplicate:
 		return outcomeDuplicate
 	case err == nil:
 		return outcomeOK
-	case errors.As(err, &ue):
+	}
+	if _, _, mistake := commands.Refusal(err); mistake {
 		return outcomeRefused
 	}
 	return outcomeError
@@ -111,14 +112,14 @@ func outcome(r commands.Reply, err error) string {
 // the person: a refusal or a cloud's typed error. Any other error means
 // the request could not be read or journaled.
 func answerable(err error) bool {
-	var ue *commands.UsageError
 	var pe *providers.Error
-	return errors.As(err, &ue) || errors.As(err, &pe)
+	_, _, mistake := commands.Refusal(err)
+	return mistake || errors.As(err, &pe)
 }
 
 // explain renders err for a person. An error that is not the person's
-// (not a usage error, not a cloud's typed error) is logged with a
-// reference that the message repeats.
+// (not a refusal or a mistake in the command line, not a cloud's typed
+// error) is logged with a reference that the message repeats.
 func (b *Bot) explain(err error, logArgs ...any) message {
 	_, ref := commands.Describe(b.log, "command failed", err, logArgs...)
 	return renderError(err, ref)

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/store"
 )
@@ -40,7 +41,7 @@ func TestApprovalIsAFreshUp(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := approvalEnv(t, withConfig(func(c *Config) { c.Budget = Budget{MonthlyUSD: 100} }))
-			op := e.run(caller(alice), Command{Verb: VerbUp, Name: "big", Size: "medium", Region: "demo-eu"})
+			op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "big", Size: "medium", Region: "demo-eu"})
 			if op.State != store.OpAwaitingApproval {
 				t.Fatalf("up = %s (%s), want awaiting approval", op.State, op.Error)
 			}
@@ -77,7 +78,7 @@ func TestApprovalOverBudgetWhenThatWasTheQuestion(t *testing.T) {
 		c.Budget = Budget{MonthlyUSD: 1, Approve: true}
 	}))
 	// xlarge is $0.25/h: 8h is $2, over the budget.
-	op := e.run(caller(alice), Command{Verb: VerbUp, Name: "big", Size: "xlarge", Region: "demo-eu"})
+	op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "big", Size: "xlarge", Region: "demo-eu"})
 	if op.State != store.OpAwaitingApproval {
 		t.Fatalf("over-budget up = %s (%s), want awaiting approval", op.State, op.Error)
 	}

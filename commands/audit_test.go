@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/store"
 )
 
@@ -45,7 +46,7 @@ func TestAuditShowsLatestEventsToAdmins(t *testing.T) {
 		t.Run(fmt.Sprint(tt.count), func(t *testing.T) {
 			e := newEnv(t, withConfig(func(c *Config) { c.Admins = []string{root} }))
 			seedAudit(t, e, 25)
-			r := e.handle("", caller(root), Command{Verb: VerbAudit, Count: tt.count})
+			r := e.handle("", caller(root), grammar.Command{Verb: grammar.VerbAudit, Count: tt.count})
 			if len(r.Audit) != min(tt.count, 25) {
 				t.Fatalf("audit %d returned %d events, want %d", tt.count, len(r.Audit), min(tt.count, 25))
 			}
@@ -72,13 +73,13 @@ func TestAuditShowsLatestEventsToAdmins(t *testing.T) {
 
 func TestAuditRecordsItsReaders(t *testing.T) {
 	e := newEnv(t, withConfig(func(c *Config) { c.Admins = []string{root} }))
-	r := e.handle("", caller(root), Command{Verb: VerbAudit, Count: 20})
+	r := e.handle("", caller(root), grammar.Command{Verb: grammar.VerbAudit, Count: 20})
 	if len(r.Audit) != 0 || !strings.Contains(r.Text, "empty") {
 		t.Fatalf("audit of an empty log = %q, %v; want it said to be empty", r.Text, auditActions(r.Audit))
 	}
 	e.up(caller(alice), "box")
-	e.refused(caller(mallory), Command{Verb: VerbDown, Name: "box"})
-	r = e.handle("", caller(root), Command{Verb: VerbAudit, Count: 20})
+	e.refused(caller(mallory), grammar.Command{Verb: grammar.VerbDown, Name: "box"})
+	r = e.handle("", caller(root), grammar.Command{Verb: grammar.VerbAudit, Count: 20})
 	got := auditActions(r.Audit)
 	want := []string{root + " audit  ok: 0 events"}
 	if len(got) < 3 || got[0] != want[0] {
@@ -106,7 +107,7 @@ func TestAuditRefusesNonAdmins(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, withConfig(func(c *Config) { c.Admins = tt.admins }))
 			seedAudit(t, e, 2)
-			ue := e.refused(caller(mallory), Command{Verb: VerbAudit, Count: 20})
+			ue := e.refused(caller(mallory), grammar.Command{Verb: grammar.VerbAudit, Count: 20})
 			if ue.Msg != "only admins can read the audit log" || ue.Hint != tt.hint {
 				t.Errorf("audit by mallory = %q / %q, want %q / %q", ue.Msg, ue.Hint, "only admins can read the audit log", tt.hint)
 			}
@@ -124,7 +125,7 @@ func TestAuditRefusesNonAdmins(t *testing.T) {
 func TestAuditIsAllowedInAnyChannel(t *testing.T) {
 	e := newEnv(t, withConfig(func(c *Config) { c.Admins, c.AllowedChannels = []string{root}, []string{"C0OPS"} }))
 	seedAudit(t, e, 1)
-	r := e.handle("", caller(root), Command{Verb: VerbAudit, Count: 5})
+	r := e.handle("", caller(root), grammar.Command{Verb: grammar.VerbAudit, Count: 5})
 	if len(r.Audit) != 1 {
 		t.Errorf("audit outside the allowed channels = %v, want the one event", auditActions(r.Audit))
 	}
@@ -146,19 +147,19 @@ func (s *limitSpy) ListAudit(ctx context.Context, since time.Time, limit int) ([
 
 func TestAuditCountBounds(t *testing.T) {
 	tests := []struct{ count, limit int }{
-		{0, auditDefaultCount},
-		{-3, auditDefaultCount},
+		{0, grammar.AuditDefaultCount},
+		{-3, grammar.AuditDefaultCount},
 		{1, 1},
-		{auditMaxCount, auditMaxCount},
-		{auditMaxCount + 1, auditMaxCount},
-		{1 << 40, auditMaxCount},
+		{grammar.AuditMaxCount, grammar.AuditMaxCount},
+		{grammar.AuditMaxCount + 1, grammar.AuditMaxCount},
+		{1 << 40, grammar.AuditMaxCount},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.count), func(t *testing.T) {
 			e := newEnv(t, withConfig(func(c *Config) { c.Admins = []string{root} }))
 			spy := &limitSpy{Store: e.db}
 			svc := New(e.cfg, spy, e.provs, e.rec)
-			if _, err := svc.Handle(e.ctx, "", caller(root), Command{Verb: VerbAudit, Count: tt.count}); err != nil {
+			if _, err := svc.Handle(e.ctx, "", caller(root), grammar.Command{Verb: grammar.VerbAudit, Count: tt.count}); err != nil {
 				t.Fatalf("Handle(audit %d) = %v, want no error", tt.count, err)
 			}
 			if !slices.Equal(spy.limits, []int{tt.limit}) {
@@ -171,7 +172,7 @@ func TestAuditCountBounds(t *testing.T) {
 func TestAuditStoreFailure(t *testing.T) {
 	e := newEnv(t, withConfig(func(c *Config) { c.Admins = []string{root} }))
 	svc := New(e.cfg, failingAudit{Store: e.db}, e.provs, e.rec)
-	_, err := svc.Handle(e.ctx, "", caller(root), Command{Verb: VerbAudit, Count: 5})
+	_, err := svc.Handle(e.ctx, "", caller(root), grammar.Command{Verb: grammar.VerbAudit, Count: 5})
 	if err == nil {
 		t.Fatal("audit over a failing store = nil error, want one")
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
 )
@@ -59,7 +60,7 @@ func sizesBurst(t *testing.T, e *env, n int) {
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
-			r, err := e.svc.Handle(e.ctx, "", caller("U01"), Command{Verb: VerbSizes})
+			r, err := e.svc.Handle(e.ctx, "", caller("U01"), grammar.Command{Verb: grammar.VerbSizes})
 			if err == nil && r.Followup != nil {
 				r, err = r.Followup(e.ctx)
 			}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/failpoint"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/store"
@@ -53,7 +54,7 @@ func (s *Service) ownedInstance(ctx context.Context, c Caller, name, verb string
 	return in, nil
 }
 
-func (s *Service) acceptDown(ctx context.Context, key string, c Caller, cmd Command) (Reply, error) {
+func (s *Service) acceptDown(ctx context.Context, key string, c Caller, cmd grammar.Command) (Reply, error) {
 	// One down at a time per instance, as for the buttons of a lease
 	// warning: a second one could run late, after the name was reused.
 	s.leaseMu.Lock()

@@ -9,6 +9,26 @@ import (
 	"github.com/spuffbot/spuffbot/providers"
 )
 
+// UsageError is a refusal of something a person asked for: its text is
+// shown to them verbatim; Hint, when set, says what they can do instead.
+// A mistake in the command line itself is a *grammar.Error, shown the same
+// way.
+type UsageError struct {
+	Msg  string
+	Hint string
+	// MsgText and HintText, when set, are Msg and Hint with the users and
+	// channels they name kept as ids (see Text); Msg and Hint are then
+	// their plain forms.
+	MsgText, HintText Text
+}
+
+func (e *UsageError) Error() string {
+	if e.Hint == "" {
+		return e.Msg
+	}
+	return e.Msg + " — " + e.Hint
+}
+
 // refuse returns a UsageError: a refusal shown to the person verbatim.
 func refuse(hint, format string, args ...any) error {
 	return &UsageError{Msg: fmt.Sprintf(format, args...), Hint: hint}

@@ -11,6 +11,7 @@ import (
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/aws"
@@ -93,7 +94,7 @@ func cloudEnv(t *testing.T, c *faultyCloud, cfg func(*Config)) *env {
 // upOn runs `up name` on c and returns the final operation.
 func (e *env) upOn(c *faultyCloud, name string) *store.Operation {
 	e.t.Helper()
-	return e.run(caller(alice), Command{Verb: VerbUp, Name: name, Provider: c.name})
+	return e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: name, Provider: c.name})
 }
 
 // vmsOf returns the live VMs at c labelled with operation opID (every
@@ -205,7 +206,7 @@ func TestDownLostDestroyAnswer(t *testing.T) {
 				t.Fatalf("up = %s (%s)", op.State, op.Error)
 			}
 			c.knobs.FailNextOn(c.destroy, 1, providertest.Fault{Status: 504, AfterServe: true})
-			down := e.run(caller(alice), Command{Verb: VerbDown, Name: "box"})
+			down := e.run(caller(alice), grammar.Command{Verb: grammar.VerbDown, Name: "box"})
 			if down.State != store.OpDone {
 				t.Fatalf("down whose answer was lost = %s (%s), want done", down.State, down.Error)
 			}
@@ -258,7 +259,7 @@ func TestBootDeadlineSurvivesRestart(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.cloud.SetReadyAfter(24 * time.Hour) // of the fake clock
-	op := e.handle("k1", caller(alice), Command{Verb: VerbUp, Name: "stuck"}).Op
+	op := e.handle("k1", caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "stuck"}).Op
 	e.svc.Start(e.ctx, op.ID)
 	testsync.Until(t, "the up waiting for its VM", func() bool { return e.op(op.ID).Step == stepCreated })
 	if in := e.instance("stuck"); !in.LeaseExpiry.After(e.clock.Now()) {
@@ -284,11 +285,11 @@ func TestSecondDownRefused(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.up(caller(alice), "box")
-	first := e.handle("d1", caller(alice), Command{Verb: VerbDown, Name: "box"})
+	first := e.handle("d1", caller(alice), grammar.Command{Verb: grammar.VerbDown, Name: "box"})
 	if first.Op == nil {
 		t.Fatalf("first down = %+v, want an operation", first)
 	}
-	ue := e.refused(caller(alice), Command{Verb: VerbDown, Name: "box"})
+	ue := e.refused(caller(alice), grammar.Command{Verb: grammar.VerbDown, Name: "box"})
 	wantContains(t, "second down", ue.Error(), "already being destroyed")
 }
 
@@ -324,7 +325,7 @@ func TestStaleDownLeavesNewVMAlone(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			e.up(caller(alice), "box")
-			down := e.run(caller(alice), Command{Verb: VerbDown, Name: "box"})
+			down := e.run(caller(alice), grammar.Command{Verb: grammar.VerbDown, Name: "box"})
 			if down.State != store.OpDone {
 				t.Fatalf("down = %s (%s)", down.State, down.Error)
 			}
@@ -444,7 +445,7 @@ func TestFailedCreateLeavesNothing(t *testing.T) {
 		o.wrap = func(d *demo.Provider) providers.Provider { late.Provider = d; return late }
 		o.cfg.CreateTimeout = 500 * time.Millisecond
 	})
-	op := e.run(caller(alice), Command{Verb: VerbUp, Name: "box"})
+	op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 	if op.State != store.OpFailed {
 		t.Fatalf("up = %s, want failed", op.State)
 	}

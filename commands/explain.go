@@ -14,7 +14,8 @@ import (
 // Describe turns err into the sentence a person sees and logs what an
 // admin needs, in one place for every front end and for operations:
 //
-//   - a person's mistake (a *UsageError) is shown verbatim and not logged;
+//   - a person's mistake (a refusal or a mistake in the command line, see
+//     Refusal) is shown verbatim and not logged;
 //   - a cloud's answer (a typed provider error, a cloud that kept failing,
 //     a VM that never booted) names the cloud and what it said, and is
 //     logged as a warning; the sentence needs no reference;
@@ -25,11 +26,10 @@ import (
 // msg is the log message and attrs its extra attributes ("cmd", "user",
 // "op", ...). ref is empty unless the sentence carries one.
 func Describe(log *slog.Logger, msg string, err error, attrs ...any) (text, ref string) {
-	var ue *UsageError
-	switch {
-	case errors.As(err, &ue):
+	if _, _, mistake := Refusal(err); mistake {
 		return Explain(err, ""), ""
-	case cloudsFault(err):
+	}
+	if cloudsFault(err) {
 		log.Warn(msg, append(attrs, "err", err)...)
 		return Explain(err, ""), ""
 	}
@@ -48,16 +48,19 @@ func cloudsFault(err error) bool {
 }
 
 // Explain turns any error into a sentence a person can act on. A
-// UsageError is shown verbatim; a typed provider error becomes advice for
-// its kind, naming the cloud; a cloud that kept failing or a VM that never
-// booted says which cloud and what it answered; anything else is
-// "something went wrong on our side" with ref, and the caller logs err
-// with the same ref (Describe does both). It never includes a credential:
-// the provider errors never carry one.
+// person's mistake (Refusal) is shown verbatim, its hint after a dash; a
+// typed provider error becomes advice for its kind, naming the cloud; a
+// cloud that kept failing or a VM that never booted says which cloud and
+// what it answered; anything else is "something went wrong on our side"
+// with ref, and the caller logs err with the same ref (Describe does
+// both). It never includes a credential: the provider errors never carry
+// one.
 func Explain(err error, ref string) string {
-	var ue *UsageError
-	if errors.As(err, &ue) {
-		return ue.Error()
+	if msg, hint, mistake := Refusal(err); mistake {
+		if hint == nil {
+			return msg.Plain()
+		}
+		return msg.Plain() + " — " + hint.Plain()
 	}
 	var ce *CloudError
 	if errors.As(err, &ce) {

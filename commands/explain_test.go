@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/providers"
 )
@@ -24,6 +25,8 @@ func TestDescribe(t *testing.T) {
 		wantRef bool
 	}{
 		{name: "a person's mistake", err: refuse("", "`box` is taken"), text: "`box` is taken"},
+		{name: "a mistake in the command line", err: fmt.Errorf("parse: %w", &grammar.Error{Msg: "unknown command `upp`",
+			Hint: "did you mean `up`?"}), text: "unknown command `upp` — did you mean `up`?"},
 		{name: "a cloud's refusal", err: fmt.Errorf("create: %w", &providers.Error{Provider: "hetzner", Op: "create instance",
 			Kind: providers.ErrConflict, Message: "server name is already used"}),
 			text: "Hetzner Cloud says the name is already in use: server name is already used.", level: "WARN"},

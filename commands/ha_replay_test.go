@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/store/etcdstore/etcdtest"
 )
 
@@ -25,7 +26,7 @@ func TestHAReplayOnce(t *testing.T) {
 	clock := newClock()
 	cfg := Config{Now: clock.Now}
 	a, b, d := c.add("a", cfg), c.add("b", cfg), c.add("d", cfg)
-	op := mustHandle(t, a, "env-1", Command{Verb: VerbUp, Name: "box"})
+	op := mustHandle(t, a, "env-1", grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 	a.svc.Run(t.Context(), op.ID)
 
 	resume := func(r *replica) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
@@ -99,7 +100,7 @@ func (c *cluster) candidates(t *testing.T, r *replica) int64 {
 	return resp.Count
 }
 
-func mustHandle(t *testing.T, r *replica, key string, cmd Command) *store.Operation {
+func mustHandle(t *testing.T, r *replica, key string, cmd grammar.Command) *store.Operation {
 	t.Helper()
 	reply, err := r.svc.Handle(t.Context(), key, caller(alice), cmd)
 	if err != nil || reply.Op == nil {
@@ -123,7 +124,7 @@ func TestHA(t *testing.T) {
 	t.Run("OneRunPerOperation", func(t *testing.T) {
 		c := newCluster(t, endpoints)
 		a, b := c.add("a", Config{}), c.add("b", Config{})
-		op := mustHandle(t, a, "env-1", Command{Verb: VerbUp, Name: "box"})
+		op := mustHandle(t, a, "env-1", grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 		var wg sync.WaitGroup
 		for _, r := range []*replica{a, b, a, b} {
 			wg.Go(func() { r.svc.Run(t.Context(), op.ID) })
@@ -146,7 +147,7 @@ func TestHA(t *testing.T) {
 	t.Run("ResumeAfterCrash", func(t *testing.T) {
 		c := newCluster(t, endpoints)
 		a, b := c.add("a", Config{}), c.add("b", Config{HA: HAConfig{ResumeGrace: time.Nanosecond}})
-		op := mustHandle(t, a, "env-1", Command{Verb: VerbUp, Name: "box"})
+		op := mustHandle(t, a, "env-1", grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 		// a is running it (it holds the claim) when it dies.
 		if _, ok, err := a.st.Claim(t.Context(), op.ID); err != nil || !ok {
 			t.Fatalf("Claim(%s) = %v, %v", op.ID, ok, err)
@@ -172,7 +173,7 @@ func TestHA(t *testing.T) {
 		c := newCluster(t, endpoints)
 		c.cloud.SetReadyAfter(time.Hour) // booting until a loses its claim
 		a := c.add("a", Config{})
-		op := mustHandle(t, a, "env-1", Command{Verb: VerbUp, Name: "box"})
+		op := mustHandle(t, a, "env-1", grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 		a.svc.Start(t.Context(), op.ID)
 		testsync.Until(t, "the VM created and waited for", func() bool { return opState(t, a, op.ID).CloudID != "" })
 		resp, err := a.st.Client().Get(t.Context(), c.prefix+"claims/"+op.ID)
@@ -198,7 +199,7 @@ func TestHA(t *testing.T) {
 		a := c.add("a", Config{})
 		patient := c.add("patient", Config{HA: HAConfig{ResumeGrace: time.Hour}})
 		eager := c.add("eager", Config{HA: HAConfig{ResumeGrace: time.Nanosecond}})
-		op := mustHandle(t, a, "env-1", Command{Verb: VerbUp, Name: "box"})
+		op := mustHandle(t, a, "env-1", grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 		// a accepted it and is about to start it, unclaimed so far.
 		if n, err := patient.svc.Resume(t.Context()); err != nil || n != 0 {
 			t.Errorf("Resume within the grace = %d, %v, want 0", n, err)
@@ -215,7 +216,7 @@ func TestHA(t *testing.T) {
 	t.Run("ReapOnce", func(t *testing.T) {
 		c := newCluster(t, endpoints)
 		a, b := c.add("a", Config{}), c.add("b", Config{})
-		op := mustHandle(t, a, "env-1", Command{Verb: VerbUp, Name: "box"})
+		op := mustHandle(t, a, "env-1", grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 		a.svc.Run(t.Context(), op.ID)
 		if _, err := a.st.UpdateInstance(t.Context(), "box", func(in *store.Instance) error {
 			in.LeaseExpiry = time.Now().Add(-time.Second)
@@ -261,7 +262,7 @@ func TestHA(t *testing.T) {
 		c := newCluster(t, endpoints)
 		cfg := Config{Approvers: []string{bob}, ApprovalAbove: ptr(0.0)}
 		a, b := c.add("a", cfg), c.add("b", cfg)
-		op := mustHandle(t, a, "env-1", Command{Verb: VerbUp, Name: "box"})
+		op := mustHandle(t, a, "env-1", grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 		a.svc.Run(t.Context(), op.ID)
 		if got := opState(t, a, op.ID); got.State != store.OpAwaitingApproval {
 			t.Fatalf("operation is %s, want awaiting approval", got.State)

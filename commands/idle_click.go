@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/store"
 )
 
@@ -100,7 +101,7 @@ func (s *Service) Idle(ctx context.Context, name, actor string, action IdleActio
 
 // keep is /spuff keep <name> [lease]: the Keep buttons of the idle
 // warning, typed.
-func (s *Service) keep(ctx context.Context, key string, c Caller, cmd Command) (Reply, error) {
+func (s *Service) keep(ctx context.Context, key string, c Caller, cmd grammar.Command) (Reply, error) {
 	action := IdleKeep
 	if cmd.KeepLease {
 		action = IdleKeepLease

@@ -8,10 +8,11 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/store"
 )
 
-func (s *Service) handleKey(ctx context.Context, c Caller, cmd Command) (Reply, error) {
+func (s *Service) handleKey(ctx context.Context, c Caller, cmd grammar.Command) (Reply, error) {
 	switch cmd.Sub {
 	case "add":
 		k, err := ParsePublicKey(cmd.Key)

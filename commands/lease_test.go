@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/store"
 )
@@ -133,7 +134,7 @@ func TestLeaseRefusals(t *testing.T) {
 	e := newEnv(t, withConfig(func(c *Config) { c.Admins = []string{root} }))
 	in := e.up(caller(alice), "box")
 	e.up(caller(bob), "gone")
-	e.run(caller(bob), Command{Verb: VerbDown, Name: "gone"})
+	e.run(caller(bob), grammar.Command{Verb: grammar.VerbDown, Name: "gone"})
 	tests := []struct {
 		name   string
 		box    string

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/store"
 )
@@ -25,7 +26,7 @@ func (s *Service) AdoptOrphan(ctx context.Context, provider, cloudID, owner, act
 	}
 	ci := &o.Instance
 	name := ci.Name
-	if CheckName(name) != nil {
+	if grammar.CheckName(name) != nil {
 		name = instanceName(owner)
 	}
 	if in, err := s.store.GetInstance(ctx, name); err == nil && in.Status.Live() {

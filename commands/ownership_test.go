@@ -3,6 +3,7 @@ package commands
 import (
 	"testing"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/store"
 )
 
@@ -13,7 +14,7 @@ func TestSnapshotsAreTheirMakers(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withConfig(func(c *Config) { c.Admins = []string{root} }))
 	e.up(caller(alice), "box")
-	made := e.run(caller(alice), Command{Verb: VerbSnapshot, Sub: "create", Name: "box", Label: "secrets"})
+	made := e.run(caller(alice), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "create", Name: "box", Label: "secrets"})
 	if made.State != store.OpDone || made.SnapshotID == "" {
 		t.Fatalf("snapshot create = %+v, want done with an id", made)
 	}
@@ -36,7 +37,7 @@ func TestSnapshotsAreTheirMakers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			name := "copy" + string(rune('a'+i))
 			before := e.cloudCount()
-			op := e.run(caller(tt.who), Command{Verb: VerbUp, Name: name, Snapshot: tt.ref})
+			op := e.run(caller(tt.who), grammar.Command{Verb: grammar.VerbUp, Name: name, Snapshot: tt.ref})
 			if tt.booted {
 				if op.State != store.OpDone {
 					t.Fatalf("%s booting %q: %s (%s), want done", tt.who, tt.ref, op.State, op.Error)
@@ -55,7 +56,7 @@ func TestSnapshotsAreTheirMakers(t *testing.T) {
 
 	list := func(who string, all bool) []SnapshotView {
 		t.Helper()
-		r := e.handle("", caller(who), Command{Verb: VerbSnapshot, Sub: "list", All: all})
+		r := e.handle("", caller(who), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "list", All: all})
 		got, err := r.Followup(e.ctx)
 		if err != nil {
 			t.Fatalf("snapshot list by %s: %v", who, err)
@@ -71,7 +72,7 @@ func TestSnapshotsAreTheirMakers(t *testing.T) {
 	if got := list(root, true); len(got) != 1 || got[0].Owner != alice {
 		t.Errorf("admin's snapshot list --all = %+v, want alice's with her as owner", got)
 	}
-	ue := e.refused(caller(mallory), Command{Verb: VerbSnapshot, Sub: "list", All: true})
+	ue := e.refused(caller(mallory), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "list", All: true})
 	wantContains(t, "snapshot list --all by mallory", ue.Error(), "only admins", "@"+root)
 }
 
@@ -101,7 +102,7 @@ func TestCustomImagesNeedAllowing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, cfg)
-			r, err := e.svc.Handle(e.ctx, "", caller(tt.who), Command{Verb: VerbUp, Name: "box", Image: tt.image})
+			r, err := e.svc.Handle(e.ctx, "", caller(tt.who), grammar.Command{Verb: grammar.VerbUp, Name: "box", Image: tt.image})
 			if tt.ok {
 				if err != nil {
 					t.Fatalf("up --image %s by %s = %v, want accepted", tt.image, tt.who, err)
@@ -121,7 +122,7 @@ func TestCustomImagesNeedAllowing(t *testing.T) {
 
 	t.Run("decided by the run when the catalog is cold", func(t *testing.T) {
 		e := newEnv(t, cfg, noWarm)
-		op := e.run(caller(mallory), Command{Verb: VerbUp, Name: "box", Image: "img-alices-secret"})
+		op := e.run(caller(mallory), grammar.Command{Verb: grammar.VerbUp, Name: "box", Image: "img-alices-secret"})
 		if op.State != store.OpFailed || op.CloudID != "" || e.cloudCount() != 0 {
 			t.Fatalf("cold up --image by mallory = %+v (%d VMs), want failed before the cloud", op, e.cloudCount())
 		}

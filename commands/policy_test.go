@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/store"
 )
 
@@ -20,20 +21,20 @@ func TestAllowedSizesAndChannels(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		c         Caller
-		cmd       Command
+		cmd       grammar.Command
 		msg, hint string
 	}{
-		{"size not allowed", caller(alice), Command{Verb: VerbUp, Size: "large"}, "size `large` is not allowed here", "`small`, `medium`"},
-		{"region not allowed", caller(alice), Command{Verb: VerbUp, Region: "demo-us"}, "region `demo-us` is not allowed here", "`demo-eu`"},
-		{"channel narrows sizes", inChan("C0CHEAP"), Command{Verb: VerbUp, Size: "medium"}, "size `medium` is not allowed here", "allowed sizes: `small`"},
-		{"channel narrows clouds", inChan("C0NONE"), Command{Verb: VerbUp}, "Demo cloud is not allowed in this channel", "`hetzner`"},
+		{"size not allowed", caller(alice), grammar.Command{Verb: grammar.VerbUp, Size: "large"}, "size `large` is not allowed here", "`small`, `medium`"},
+		{"region not allowed", caller(alice), grammar.Command{Verb: grammar.VerbUp, Region: "demo-us"}, "region `demo-us` is not allowed here", "`demo-eu`"},
+		{"channel narrows sizes", inChan("C0CHEAP"), grammar.Command{Verb: grammar.VerbUp, Size: "medium"}, "size `medium` is not allowed here", "allowed sizes: `small`"},
+		{"channel narrows clouds", inChan("C0NONE"), grammar.Command{Verb: grammar.VerbUp}, "Demo cloud is not allowed in this channel", "`hetzner`"},
 	} {
 		ue := e.refused(tc.c, tc.cmd)
 		wantContains(t, tc.name+" message", ue.Msg, tc.msg)
 		wantContains(t, tc.name+" hint", ue.Hint, tc.hint)
 	}
 	// Within the lists, up works and the default is the cheapest allowed.
-	op := e.run(inChan("C0CHEAP"), Command{Verb: VerbUp, Name: "box"})
+	op := e.run(inChan("C0CHEAP"), grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 	if in := e.instance("box"); op.State != store.OpDone || in.Size != "small" || in.Region != "demo-eu" {
 		t.Errorf("up in C0CHEAP: %s %s, instance %s in %s; want done, small in demo-eu", op.State, op.Error, in.Size, in.Region)
 	}
@@ -50,7 +51,7 @@ func TestMonthlyBudget(t *testing.T) {
 		// small is $0.0074/h: 8h costs $0.06, well within $1.
 		e.up(caller(alice), "cheap")
 		// xlarge is $0.25/h: 8h is $2, over the budget.
-		cmd := Command{Verb: VerbUp, Name: "big", Size: "xlarge", Region: "demo-eu"}
+		cmd := grammar.Command{Verb: grammar.VerbUp, Name: "big", Size: "xlarge", Region: "demo-eu"}
 		if !approve {
 			ue := e.refused(caller(alice), cmd)
 			wantContains(t, "budget refusal", ue.Msg, "over your budget of $1.00")

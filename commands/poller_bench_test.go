@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/digitalocean"
 	"github.com/spuffbot/spuffbot/providers/providertest"
@@ -93,7 +94,7 @@ func benchSharedPoller(b *testing.B, boot time.Duration) {
 		for i := range benchUps {
 			wg.Go(func() {
 				r, err := svc.Handle(ctx, "", Caller{User: "U0BENCH", Channel: "C0BENCH"},
-					Command{Verb: VerbUp, Name: fmt.Sprintf("bench-%d-%d", iter, i)})
+					grammar.Command{Verb: grammar.VerbUp, Name: fmt.Sprintf("bench-%d-%d", iter, i)})
 				if err != nil {
 					b.Errorf("Handle: %v", err)
 					return

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/store"
 )
 
-func (s *Service) list(ctx context.Context, c Caller, cmd Command) (Reply, error) {
+func (s *Service) list(ctx context.Context, c Caller, cmd grammar.Command) (Reply, error) {
 	f := store.InstanceFilter{Owner: c.User, LiveOnly: true}
 	if cmd.All {
 		f.Owner = ""
@@ -31,7 +32,7 @@ func (s *Service) list(ctx context.Context, c Caller, cmd Command) (Reply, error
 	return r, nil
 }
 
-func (s *Service) status(ctx context.Context, c Caller, cmd Command) (Reply, error) {
+func (s *Service) status(ctx context.Context, c Caller, cmd grammar.Command) (Reply, error) {
 	in, err := s.store.GetInstance(ctx, cmd.Name)
 	if errors.Is(err, store.ErrNotFound) {
 		return Reply{}, refuse("see yours with `/spuff list`", "there is no instance named `%s`", cmd.Name)
@@ -42,7 +43,7 @@ func (s *Service) status(ctx context.Context, c Caller, cmd Command) (Reply, err
 	return Reply{Instances: []InstanceView{s.view(*in)}}, nil
 }
 
-func (s *Service) extend(ctx context.Context, c Caller, cmd Command) (Reply, error) {
+func (s *Service) extend(ctx context.Context, c Caller, cmd grammar.Command) (Reply, error) {
 	in, err := s.ownedInstance(ctx, c, cmd.Name, "extend")
 	if err != nil {
 		return Reply{}, err
@@ -88,7 +89,7 @@ func (s *Service) Extend(ctx context.Context, name, actor string, d time.Duratio
 	return in, capped, nil
 }
 
-func (s *Service) sizes(ctx context.Context, cmd Command) (Reply, error) {
+func (s *Service) sizes(ctx context.Context, cmd grammar.Command) (Reply, error) {
 	pname, _, err := s.provider(cmd.Provider)
 	if err != nil {
 		return Reply{}, err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
@@ -176,19 +177,19 @@ func TestReconcileUpInFlightIsNoOrphan(t *testing.T) {
 		setup func(e *env) (cleanup func())
 	}{
 		{"created, id not recorded", func(e *env) func() {
-			r := e.handle("", caller(alice), Command{Verb: VerbUp, Name: "box"})
+			r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 			e.createAtCloud(r.Op.ID)
 			return func() {}
 		}},
 		{"booting", func(e *env) func() {
 			e.cloud.SetReadyAfter(time.Hour)
-			r := e.handle("", caller(alice), Command{Verb: VerbUp, Name: "box"})
+			r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 			e.svc.Start(e.ctx, r.Op.ID)
 			waitCloudID(e.t, e, r.Op.ID)
 			return func() { e.clock.Advance(time.Hour); e.svc.Wait() }
 		}},
 		{"labelled by an operation still journaled", func(e *env) func() {
-			r := e.handle("", caller(alice), Command{Verb: VerbUp, Name: "box"})
+			r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 			e.sneakIn(e.cloud, "box", map[string]string{providers.LabelOp: r.Op.ID})
 			return func() {}
 		}},
@@ -333,7 +334,7 @@ func TestReconcileStaleCreatingBecomesOrphan(t *testing.T) {
 	e := newEnv(t)
 	e.cloud.SetFailNext(demo.OpListInstances, &providers.Error{Provider: "demo", Kind: providers.ErrAuth})
 	e.cloud.SetFailNext(demo.OpDestroyInstance, errSome)
-	op := e.run(caller(alice), Command{Verb: VerbUp, Name: "box"})
+	op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 	if op.State != store.OpFailed || e.atCloud(op.CloudID) == nil {
 		t.Fatalf("setup: op %s, VM at the cloud %v; want failed with the VM left", op.State, e.atCloud(op.CloudID) != nil)
 	}

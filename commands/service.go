@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/store"
 )
@@ -258,7 +259,7 @@ func (s *Service) Warm(ctx context.Context) {
 // unless the answer is cached, so it returns in milliseconds.
 //
 // A returned error is for a person: Explain turns it into a sentence.
-func (s *Service) Handle(ctx context.Context, key string, c Caller, cmd Command) (Reply, error) {
+func (s *Service) Handle(ctx context.Context, key string, c Caller, cmd grammar.Command) (Reply, error) {
 	r, err := s.handle(ctx, key, c, cmd)
 	var ue *UsageError
 	if key != "" && errors.As(err, &ue) {
@@ -284,47 +285,47 @@ func (s *Service) opByKey(ctx context.Context, key string) *store.Operation {
 	return op
 }
 
-func (s *Service) handle(ctx context.Context, key string, c Caller, cmd Command) (Reply, error) {
+func (s *Service) handle(ctx context.Context, key string, c Caller, cmd grammar.Command) (Reply, error) {
 	if err := s.checkChannel(c, cmd); err != nil {
 		s.audit(ctx, c.User, string(cmd.Verb), cmd.Name, "refused: "+err.Error(), "")
 		return Reply{}, err
 	}
 	switch cmd.Verb {
-	case VerbUp:
+	case grammar.VerbUp:
 		return s.acceptUp(ctx, key, c, cmd)
-	case VerbDown:
+	case grammar.VerbDown:
 		return s.acceptDown(ctx, key, c, cmd)
-	case VerbSnapshot:
+	case grammar.VerbSnapshot:
 		return s.handleSnapshot(ctx, key, c, cmd)
-	case VerbList:
+	case grammar.VerbList:
 		return s.list(ctx, c, cmd)
-	case VerbStatus:
+	case grammar.VerbStatus:
 		return s.status(ctx, c, cmd)
-	case VerbExtend:
+	case grammar.VerbExtend:
 		return s.extend(ctx, c, cmd)
-	case VerbKeep:
+	case grammar.VerbKeep:
 		return s.keep(ctx, key, c, cmd) // idle_click.go
-	case VerbKey:
+	case grammar.VerbKey:
 		return s.handleKey(ctx, c, cmd)
-	case VerbSizes:
+	case grammar.VerbSizes:
 		return s.sizes(ctx, cmd)
-	case VerbAudit:
+	case grammar.VerbAudit:
 		return s.auditLog(ctx, c, cmd)
-	case VerbHelp:
-		text, err := Help(cmd.Topic)
+	case grammar.VerbHelp:
+		text, err := grammar.Help(cmd.Topic)
 		return Reply{Text: text}, err
 	}
 	return Reply{}, refuse("try `/spuff help`", "unknown command `%s`", cmd.Verb)
 }
 
-func (s *Service) checkChannel(c Caller, cmd Command) error {
+func (s *Service) checkChannel(c Caller, cmd grammar.Command) error {
 	if len(s.cfg.AllowedChannels) == 0 || slices.Contains(s.cfg.AllowedChannels, c.Channel) {
 		return nil
 	}
 	switch cmd.Verb {
-	case VerbHelp, VerbList, VerbStatus, VerbSizes, VerbKey, VerbAudit:
+	case grammar.VerbHelp, grammar.VerbList, grammar.VerbStatus, grammar.VerbSizes, grammar.VerbKey, grammar.VerbAudit:
 		return nil // read-only and personal: fine anywhere
-	case VerbSnapshot:
+	case grammar.VerbSnapshot:
 		if cmd.Sub == "list" {
 			return nil
 		}

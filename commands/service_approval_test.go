@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/store"
@@ -27,7 +28,7 @@ func approvalEnv(t *testing.T, opts ...func(*envOptions)) *env {
 // request handles and runs an up that parks awaiting approval.
 func (e *env) request(c Caller, name string) *store.Operation {
 	e.t.Helper()
-	op := e.run(c, Command{Verb: VerbUp, Name: name})
+	op := e.run(c, grammar.Command{Verb: grammar.VerbUp, Name: name})
 	if op.State != store.OpAwaitingApproval {
 		e.t.Fatalf("up %s = %s (%s), want awaiting approval", name, op.State, op.Error)
 	}
@@ -215,7 +216,7 @@ func TestApprovalQuotaRecheckedOnClick(t *testing.T) {
 	}
 
 	// Once she cancels the other request, the click goes through.
-	r, err := svc.Handle(e.ctx, "", caller(alice), Command{Verb: VerbDown, Name: "second"})
+	r, err := svc.Handle(e.ctx, "", caller(alice), grammar.Command{Verb: grammar.VerbDown, Name: "second"})
 	if err != nil {
 		t.Fatalf("down second: %v", err)
 	}
@@ -247,7 +248,7 @@ func TestApprovalThreshold(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, withConfig(func(c *Config) { c.ApprovalAbove, c.Approvers = tt.above, []string{bob} }))
-			op := e.run(caller(alice), Command{Verb: VerbUp, Name: "box", Size: tt.size})
+			op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box", Size: tt.size})
 			if op.State != tt.want {
 				t.Errorf("up --size %s = %s (%s), want %s", tt.size, op.State, op.Error, tt.want)
 			}
@@ -261,7 +262,7 @@ func TestApprovalAfterDown(t *testing.T) {
 	t.Parallel()
 	e := approvalEnv(t)
 	op := e.request(caller(alice), "big")
-	if down := e.run(caller(alice), Command{Verb: VerbDown, Name: "big"}); down.State != store.OpDone {
+	if down := e.run(caller(alice), grammar.Command{Verb: grammar.VerbDown, Name: "big"}); down.State != store.OpDone {
 		t.Fatalf("down of a waiting request = %s (%s), want done", down.State, down.Error)
 	}
 	d, err := e.svc.Decide(e.ctx, op.ID, bob, true)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/store"
 )
@@ -25,7 +26,7 @@ func TestDown(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, withConfig(func(c *Config) { c.Admins = []string{root} }))
 			in := e.up(caller(alice), "box")
-			r := e.handle("env-down", caller(tt.actor), Command{Verb: VerbDown, Name: "box"})
+			r := e.handle("env-down", caller(tt.actor), grammar.Command{Verb: grammar.VerbDown, Name: "box"})
 			wantContains(t, "reply text", r.Text, "`box`")
 			e.svc.Run(e.ctx, r.Op.ID)
 
@@ -51,7 +52,7 @@ func TestDown(t *testing.T) {
 			}
 
 			// Slack redelivers the command: nothing new happens.
-			again, err := e.svc.Handle(e.ctx, "env-down", caller(tt.actor), Command{Verb: VerbDown, Name: "box"})
+			again, err := e.svc.Handle(e.ctx, "env-down", caller(tt.actor), grammar.Command{Verb: grammar.VerbDown, Name: "box"})
 			if err != nil || !again.Duplicate || again.Op.ID != r.Op.ID {
 				t.Errorf("redelivered down = %+v, %v; want Duplicate of %s", again, err, r.Op.ID)
 			}
@@ -66,16 +67,16 @@ func TestDownRefusals(t *testing.T) {
 	tests := []struct {
 		name  string
 		actor string
-		cmd   Command
+		cmd   grammar.Command
 		msg   []string
 	}{
-		{"not the owner", mallory, Command{Verb: VerbDown, Name: "box"},
+		{"not the owner", mallory, grammar.Command{Verb: grammar.VerbDown, Name: "box"},
 			[]string{"`box`", "belongs to @" + alice, "only its owner or an admin can destroy it"}},
-		{"approver is no admin", bob, Command{Verb: VerbDown, Name: "box"},
+		{"approver is no admin", bob, grammar.Command{Verb: grammar.VerbDown, Name: "box"},
 			[]string{"@" + alice}},
-		{"unknown name", alice, Command{Verb: VerbDown, Name: "nope"},
+		{"unknown name", alice, grammar.Command{Verb: grammar.VerbDown, Name: "nope"},
 			[]string{"no running instance named `nope`"}},
-		{"destroyed", alice, Command{Verb: VerbDown, Name: "gone"},
+		{"destroyed", alice, grammar.Command{Verb: grammar.VerbDown, Name: "gone"},
 			[]string{"no running instance named `gone`"}},
 	}
 	for _, tt := range tests {
@@ -84,7 +85,7 @@ func TestDownRefusals(t *testing.T) {
 			e := newEnv(t, withConfig(func(c *Config) { c.Admins, c.Approvers = []string{root}, []string{bob} }))
 			in := e.up(caller(alice), "box")
 			e.up(caller(alice), "gone")
-			e.run(caller(alice), Command{Verb: VerbDown, Name: "gone"})
+			e.run(caller(alice), grammar.Command{Verb: grammar.VerbDown, Name: "gone"})
 			ue := e.refused(caller(tt.actor), tt.cmd)
 			wantContains(t, "Msg", ue.Msg, tt.msg...)
 			if e.atCloud(in.CloudID) == nil || e.instance("box").Status != store.InstanceReady {
@@ -98,7 +99,7 @@ func TestDownWithSnapshot(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	in := e.up(caller(alice), "box")
-	op := e.run(caller(alice), Command{Verb: VerbDown, Name: "box", WithSnapshot: true})
+	op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbDown, Name: "box", WithSnapshot: true})
 	if op.State != store.OpDone || op.SnapshotID == "" {
 		t.Fatalf("down --snapshot = %+v, want done with a snapshot id", op)
 	}
@@ -127,7 +128,7 @@ func TestDownSnapshotFailureKeepsInstance(t *testing.T) {
 	e := newEnv(t)
 	in := e.up(caller(alice), "box")
 	e.cloud.SetFailNext(demo.OpCreateSnapshot, errSome)
-	op := e.run(caller(alice), Command{Verb: VerbDown, Name: "box", WithSnapshot: true})
+	op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbDown, Name: "box", WithSnapshot: true})
 	if op.State != store.OpFailed {
 		t.Fatalf("down --snapshot with a failing snapshot = %s, want failed", op.State)
 	}
@@ -145,7 +146,7 @@ func TestExtend(t *testing.T) {
 	e.up(caller(alice), "box")
 	start := e.clock.Now()
 
-	r := e.handle("", caller(alice), Command{Verb: VerbExtend, Name: "box", TTL: 4 * time.Hour})
+	r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbExtend, Name: "box", TTL: 4 * time.Hour})
 	if got := e.instance("box").LeaseExpiry; !got.Equal(start.Add(12 * time.Hour)) {
 		t.Errorf("lease after extend 4h = %v, want %v", got, start.Add(12*time.Hour))
 	}
@@ -155,19 +156,19 @@ func TestExtend(t *testing.T) {
 	}
 
 	e.clock.Advance(time.Hour)
-	r = e.handle("", caller(root), Command{Verb: VerbExtend, Name: "box", TTL: 48 * time.Hour})
+	r = e.handle("", caller(root), grammar.Command{Verb: grammar.VerbExtend, Name: "box", TTL: 48 * time.Hour})
 	want := e.clock.Now().Add(24 * time.Hour)
 	if got := e.instance("box").LeaseExpiry; !got.Equal(want) {
 		t.Errorf("lease after extend 48h = %v, want the cap %v", got, want)
 	}
 	wantContains(t, "reply", r.Text, "maximum lease of 1d from now")
 
-	ue := e.refused(caller(mallory), Command{Verb: VerbExtend, Name: "box", TTL: time.Hour})
+	ue := e.refused(caller(mallory), grammar.Command{Verb: grammar.VerbExtend, Name: "box", TTL: time.Hour})
 	wantContains(t, "Msg", ue.Msg, "@"+alice, "extend")
 
 	// An expired lease is extended from now.
 	e.clock.Advance(30 * time.Hour)
-	e.handle("", caller(alice), Command{Verb: VerbExtend, Name: "box", TTL: time.Hour})
+	e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbExtend, Name: "box", TTL: time.Hour})
 	if got := e.instance("box").LeaseExpiry; !got.Equal(e.clock.Now().Add(time.Hour)) {
 		t.Errorf("lease after extending an expired one = %v, want now+1h", got)
 	}
@@ -180,30 +181,30 @@ func TestChannelPolicy(t *testing.T) {
 	elsewhere := Caller{User: alice, UserName: "alice", Channel: "C0RANDOM"}
 	e.up(dev, "box")
 
-	for _, cmd := range []Command{
-		{Verb: VerbUp},
-		{Verb: VerbDown, Name: "box"},
-		{Verb: VerbExtend, Name: "box", TTL: time.Hour},
-		{Verb: VerbSnapshot, Sub: "create", Name: "box"},
+	for _, cmd := range []grammar.Command{
+		{Verb: grammar.VerbUp},
+		{Verb: grammar.VerbDown, Name: "box"},
+		{Verb: grammar.VerbExtend, Name: "box", TTL: time.Hour},
+		{Verb: grammar.VerbSnapshot, Sub: "create", Name: "box"},
 	} {
 		ue := e.refused(elsewhere, cmd)
 		wantContains(t, string(cmd.Verb)+" Msg", ue.Msg, "`/spuff "+string(cmd.Verb)+"`", "not allowed in this channel")
 		wantContains(t, string(cmd.Verb)+" Hint", ue.Hint, "#C0DEV", "#C0OPS")
 	}
-	for _, cmd := range []Command{
-		{Verb: VerbList},
-		{Verb: VerbList, All: true},
-		{Verb: VerbHelp},
-		{Verb: VerbStatus, Name: "box"},
-		{Verb: VerbSizes},
-		{Verb: VerbKey, Sub: "list"},
-		{Verb: VerbSnapshot, Sub: "list"},
+	for _, cmd := range []grammar.Command{
+		{Verb: grammar.VerbList},
+		{Verb: grammar.VerbList, All: true},
+		{Verb: grammar.VerbHelp},
+		{Verb: grammar.VerbStatus, Name: "box"},
+		{Verb: grammar.VerbSizes},
+		{Verb: grammar.VerbKey, Sub: "list"},
+		{Verb: grammar.VerbSnapshot, Sub: "list"},
 	} {
 		if _, err := e.svc.Handle(e.ctx, "", elsewhere, cmd); err != nil {
 			t.Errorf("Handle(%s) elsewhere = %v, want it allowed", cmd.Verb, err)
 		}
 	}
-	if r := e.handle("", elsewhere, Command{Verb: VerbList}); len(r.Instances) != 1 || r.Instances[0].Name != "box" {
+	if r := e.handle("", elsewhere, grammar.Command{Verb: grammar.VerbList}); len(r.Instances) != 1 || r.Instances[0].Name != "box" {
 		t.Errorf("list elsewhere = %+v, want box", r.Instances)
 	}
 	if got := e.instance("box").Status; got != store.InstanceReady {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
@@ -49,7 +50,7 @@ func TestUpCreateFailure(t *testing.T) {
 			} else {
 				e.cloud.SetFailNext(demo.OpCreateInstance, tt.err)
 			}
-			op := e.run(caller(alice), Command{Verb: VerbUp, Name: "box"})
+			op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 			if op.State != store.OpFailed {
 				t.Fatalf("op = %s, want failed", op.State)
 			}
@@ -96,7 +97,7 @@ func TestUpReadinessFailureDestroys(t *testing.T) {
 	e := newEnv(t)
 	e.cloud.SetFailNext(demo.OpListInstances, &providers.Error{Provider: "demo", Op: "list instances",
 		Kind: providers.ErrAuth, Message: "token revoked"})
-	op := e.run(caller(alice), Command{Verb: VerbUp, Name: "box"})
+	op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 	if op.State != store.OpFailed || op.CloudID == "" {
 		t.Fatalf("op = %+v, want failed after the create", op)
 	}
@@ -114,7 +115,7 @@ func TestUpInstanceRemovedWhileBooting(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.cloud.SetReadyAfter(time.Hour) // the fake clock never gets there
-	r := e.handle("", caller(alice), Command{Verb: VerbUp, Name: "box"})
+	r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -137,7 +138,7 @@ func TestUpShutdownWhileBooting(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.cloud.SetReadyAfter(time.Hour)
-	r := e.handle("", caller(alice), Command{Verb: VerbUp, Name: "box"})
+	r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 	ctx, cancel := context.WithCancel(e.ctx)
 	done := make(chan struct{})
 	go func() {
@@ -178,7 +179,7 @@ func TestDownFailure(t *testing.T) {
 	in := e.up(caller(alice), "box")
 	e.cloud.SetFailNext(demo.OpDestroyInstance, &providers.Error{Provider: "demo", Op: "destroy instance",
 		Kind: providers.ErrAuth, Hint: "check SPUFF_DEMO_TOKEN"})
-	op := e.run(caller(alice), Command{Verb: VerbDown, Name: "box"})
+	op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbDown, Name: "box"})
 	if op.State != store.OpFailed {
 		t.Fatalf("down = %s, want failed", op.State)
 	}
@@ -191,7 +192,7 @@ func TestDownFailure(t *testing.T) {
 	if got := e.instance("box").Status; !got.Live() {
 		t.Errorf("instance is %s after a failed destroy, want live", got)
 	}
-	if op := e.run(caller(alice), Command{Verb: VerbDown, Name: "box"}); op.State != store.OpDone {
+	if op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbDown, Name: "box"}); op.State != store.OpDone {
 		t.Errorf("second down = %s (%s), want done", op.State, op.Error)
 	}
 	if e.atCloud(in.CloudID) != nil {

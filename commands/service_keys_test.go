@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/store"
@@ -131,25 +132,25 @@ func TestKeys(t *testing.T) {
 	ed, edFP := authorizedKey(t, genEd25519, "alice@laptop")
 	ec, ecFP := authorizedKey(t, genECDSA, "")
 
-	r := e.handle("", caller(alice), Command{Verb: VerbKey, Sub: "list"})
+	r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbKey, Sub: "list"})
 	if len(r.Keys) != 0 || r.Text == "" {
 		t.Errorf("key list with no keys = %+v, want none and a sentence", r)
 	}
 
-	r = e.handle("", caller(alice), Command{Verb: VerbKey, Sub: "add", Key: ed})
+	r = e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbKey, Sub: "add", Key: ed})
 	wantContains(t, "add reply", r.Text, edFP, "ssh-ed25519")
 	if len(r.Keys) != 1 || r.Keys[0].Owner != alice || !r.Keys[0].Added.Equal(e.clock.Now()) {
 		t.Errorf("add reply keys = %+v, want alice's key added now", r.Keys)
 	}
-	e.handle("", caller(alice), Command{Verb: VerbKey, Sub: "add", Key: ec})
-	e.handle("", caller(bob), Command{Verb: VerbKey, Sub: "add", Key: ed}) // the same key, another person
+	e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbKey, Sub: "add", Key: ec})
+	e.handle("", caller(bob), grammar.Command{Verb: grammar.VerbKey, Sub: "add", Key: ed}) // the same key, another person
 
-	ue := e.refused(caller(alice), Command{Verb: VerbKey, Sub: "add", Key: ed})
+	ue := e.refused(caller(alice), grammar.Command{Verb: grammar.VerbKey, Sub: "add", Key: ed})
 	wantContains(t, "duplicate Msg", ue.Msg, "already added", edFP)
-	ue = e.refused(caller(alice), Command{Verb: VerbKey, Sub: "add", Key: "-----BEGIN OPENSSH PRIVATE KEY-----\nabc"})
+	ue = e.refused(caller(alice), grammar.Command{Verb: grammar.VerbKey, Sub: "add", Key: "-----BEGIN OPENSSH PRIVATE KEY-----\nabc"})
 	wantContains(t, "private key Msg", ue.Msg, "PRIVATE key")
 
-	r = e.handle("", caller(alice), Command{Verb: VerbKey, Sub: "list"})
+	r = e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbKey, Sub: "list"})
 	got := map[string]bool{}
 	for _, k := range r.Keys {
 		got[k.Fingerprint] = k.Owner == alice
@@ -158,17 +159,17 @@ func TestKeys(t *testing.T) {
 		t.Errorf("alice's keys = %+v, want her two", r.Keys)
 	}
 
-	r = e.handle("", caller(alice), Command{Verb: VerbKey, Sub: "remove", Fingerprint: edFP})
+	r = e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbKey, Sub: "remove", Fingerprint: edFP})
 	wantContains(t, "remove reply", r.Text, edFP)
-	ue = e.refused(caller(alice), Command{Verb: VerbKey, Sub: "remove", Fingerprint: edFP})
+	ue = e.refused(caller(alice), grammar.Command{Verb: grammar.VerbKey, Sub: "remove", Fingerprint: edFP})
 	wantContains(t, "remove again Msg", ue.Msg, "no key with fingerprint "+edFP)
-	if r := e.handle("", caller(alice), Command{Verb: VerbKey, Sub: "list"}); len(r.Keys) != 1 || r.Keys[0].Fingerprint != ecFP {
+	if r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbKey, Sub: "list"}); len(r.Keys) != 1 || r.Keys[0].Fingerprint != ecFP {
 		t.Errorf("alice's keys after remove = %+v, want only %s", r.Keys, ecFP)
 	}
-	if r := e.handle("", caller(bob), Command{Verb: VerbKey, Sub: "list"}); len(r.Keys) != 1 || r.Keys[0].Fingerprint != edFP {
+	if r := e.handle("", caller(bob), grammar.Command{Verb: grammar.VerbKey, Sub: "list"}); len(r.Keys) != 1 || r.Keys[0].Fingerprint != edFP {
 		t.Errorf("bob's keys = %+v, want his copy of %s untouched", r.Keys, edFP)
 	}
-	e.refused(caller(alice), Command{Verb: VerbKey, Sub: "rotate"})
+	e.refused(caller(alice), grammar.Command{Verb: grammar.VerbKey, Sub: "rotate"})
 }
 
 // requests records the create requests that reach the demo cloud.
@@ -194,10 +195,10 @@ func TestUpPassesOwnersKeys(t *testing.T) {
 	ed, _ := authorizedKey(t, genEd25519, "alice@laptop")
 	ec, _ := authorizedKey(t, genECDSA, "")
 	other, _ := authorizedKey(t, genEd25519, "bob@laptop")
-	e.handle("", caller(alice), Command{Verb: VerbKey, Sub: "add", Key: ed})
-	e.handle("", caller(alice), Command{Verb: VerbKey, Sub: "add", Key: ec})
-	e.handle("", caller(bob), Command{Verb: VerbKey, Sub: "add", Key: other})
-	op := e.run(caller(alice), Command{Verb: VerbUp, Name: "box", Region: "demo-us"})
+	e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbKey, Sub: "add", Key: ed})
+	e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbKey, Sub: "add", Key: ec})
+	e.handle("", caller(bob), grammar.Command{Verb: grammar.VerbKey, Sub: "add", Key: other})
+	op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box", Region: "demo-us"})
 
 	rec.mu.Lock()
 	defer rec.mu.Unlock()

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/store"
@@ -90,7 +91,7 @@ func TestResumeUp(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
-			r := e.handle("", caller(alice), Command{Verb: VerbUp, Name: "box"})
+			r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 			tt.crash(e, r.Op.ID)
 			before := e.cloud.Calls()[demo.OpCreateInstance]
 
@@ -124,7 +125,7 @@ func TestResumeDown(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	in := e.up(caller(alice), "box")
-	r := e.handle("", caller(alice), Command{Verb: VerbDown, Name: "box"})
+	r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbDown, Name: "box"})
 	e.crashAt(r.Op.ID, func(op *store.Operation) { op.State, op.Step, op.CloudID = store.OpRunning, "destroying", in.CloudID })
 	if _, err := e.db.UpdateInstance(e.ctx, "box", func(i *store.Instance) error { i.Status = store.InstanceDestroying; return nil }); err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/store"
 )
@@ -33,7 +34,7 @@ func (r *recorder) replays() []string {
 func TestReported(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	op := e.run(caller(alice), Command{Verb: VerbUp, Name: "box"})
+	op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 	if op.Reported || op.Ended.IsZero() {
 		t.Fatalf("done up = reported %v, ended %v; want unreported, with an end", op.Reported, op.Ended)
 	}
@@ -45,7 +46,7 @@ func TestReported(t *testing.T) {
 	if got := e.op(op.ID); !got.Reported || !got.Ended.Equal(op.Ended) {
 		t.Errorf("after Reported: reported %v, ended %v; want true, %v", got.Reported, got.Ended, op.Ended)
 	}
-	running := e.handle("", caller(alice), Command{Verb: VerbUp, Name: "other"})
+	running := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "other"})
 	if err := e.svc.Reported(e.ctx, running.Op.ID); err == nil {
 		t.Errorf("Reported(%s), an accepted operation, = nil, want an error", running.Op.ID)
 	}
@@ -117,7 +118,7 @@ func TestResumeShowsUnreportedFinalEvents(t *testing.T) {
 			setup: func(e *env) []string {
 				e.up(caller(alice), "box")
 				e.clock.Advance(time.Second)
-				return []string{e.run(caller(alice), Command{Verb: VerbDown, Name: "box"}).ID}
+				return []string{e.run(caller(alice), grammar.Command{Verb: grammar.VerbDown, Name: "box"}).ID}
 			},
 			want: func(ids []string) []string { return []string{"destroyed " + ids[0]} },
 		},
@@ -126,7 +127,7 @@ func TestResumeShowsUnreportedFinalEvents(t *testing.T) {
 			setup: func(e *env) []string {
 				up := e.up(caller(alice), "box").OpID
 				e.clock.Advance(time.Second)
-				return []string{up, e.run(caller(alice), Command{Verb: VerbSnapshot, Sub: "create", Name: "box"}).ID}
+				return []string{up, e.run(caller(alice), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "create", Name: "box"}).ID}
 			},
 			want: func(ids []string) []string { return []string{"ready " + ids[0], "snapshot-created " + ids[1]} },
 		},
@@ -134,7 +135,7 @@ func TestResumeShowsUnreportedFinalEvents(t *testing.T) {
 			name: "failed",
 			setup: func(e *env) []string {
 				e.cloud.SetFailNext(demo.OpCreateInstance, errSome)
-				return []string{e.run(caller(alice), Command{Verb: VerbUp, Name: "box"}).ID}
+				return []string{e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box"}).ID}
 			},
 			want: func(ids []string) []string { return []string{"failed " + ids[0]} },
 		},
@@ -170,7 +171,7 @@ func TestReplayedEventsAreRebuiltFromTheJournal(t *testing.T) {
 	e := newEnv(t)
 	in := e.up(caller(alice), "box")
 	e.clock.Advance(time.Second)
-	snap := e.run(caller(alice), Command{Verb: VerbSnapshot, Sub: "create", Name: "box", Label: "pre"})
+	snap := e.run(caller(alice), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "create", Name: "box", Label: "pre"})
 	e.rec = &recorder{}
 	e.resume(0)
 
@@ -231,9 +232,9 @@ func TestResumeAdoptsTheSnapshotMadeBeforeACrash(t *testing.T) {
 			in := e.up(caller(alice), "box")
 			var other string
 			if tt.other {
-				other = e.run(caller(alice), Command{Verb: VerbSnapshot, Sub: "create", Name: "box"}).SnapshotID
+				other = e.run(caller(alice), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "create", Name: "box"}).SnapshotID
 			}
-			r := e.handle("", caller(alice), Command{Verb: VerbSnapshot, Sub: "create", Name: "box"})
+			r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "create", Name: "box"})
 			e.crashAt(r.Op.ID, func(op *store.Operation) { op.State, op.Step = store.OpRunning, stepSnapshotting })
 			var own string
 			if tt.own {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/store"
 )
@@ -15,7 +16,7 @@ func TestSnapshotCreateListDelete(t *testing.T) {
 	e := newEnv(t, withConfig(func(c *Config) { c.Admins = []string{root} }))
 	e.up(caller(alice), "box")
 
-	r := e.handle("", caller(alice), Command{Verb: VerbSnapshot, Sub: "create", Name: "box", Label: "before-upgrade"})
+	r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "create", Name: "box", Label: "before-upgrade"})
 	wantContains(t, "reply", r.Text, "`box`")
 	e.svc.Run(e.ctx, r.Op.ID)
 	want := []EventKind{EventAccepted, EventSnapshotting, EventSnapshotCreated}
@@ -36,7 +37,7 @@ func TestSnapshotCreateListDelete(t *testing.T) {
 
 	// list is a Followup: it needs a cloud call.
 	e.cloud.AddUnmanagedSnapshot("someone-elses")
-	r = e.handle("", caller(alice), Command{Verb: VerbSnapshot, Sub: "list"})
+	r = e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "list"})
 	if r.Followup == nil {
 		t.Fatalf("snapshot list reply = %+v, want a Followup", r)
 	}
@@ -52,12 +53,12 @@ func TestSnapshotCreateListDelete(t *testing.T) {
 	}
 
 	// Only its maker or an admin may delete it.
-	ue := e.refused(caller(mallory), Command{Verb: VerbSnapshot, Sub: "delete", ID: id})
+	ue := e.refused(caller(mallory), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "delete", ID: id})
 	wantContains(t, "Msg", ue.Msg, "`"+id+"`", "@"+alice)
-	ue = e.refused(caller(alice), Command{Verb: VerbSnapshot, Sub: "delete", ID: "demo-snap-999"})
+	ue = e.refused(caller(alice), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "delete", ID: "demo-snap-999"})
 	wantContains(t, "Msg", ue.Msg, "no snapshot `demo-snap-999`")
 
-	r = e.handle("", caller(alice), Command{Verb: VerbSnapshot, Sub: "delete", ID: id})
+	r = e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "delete", ID: id})
 	e.svc.Run(e.ctx, r.Op.ID)
 	if diff := cmp.Diff([]EventKind{EventAccepted, EventSnapshotDeleted}, e.rec.kinds(r.Op.ID)); diff != "" {
 		t.Errorf("delete events (-want +got):\n%s", diff)
@@ -65,7 +66,7 @@ func TestSnapshotCreateListDelete(t *testing.T) {
 	if snaps, _ := e.cloud.ListSnapshots(e.ctx); len(snaps) != 0 {
 		t.Errorf("cloud snapshots after delete = %+v, want none", snaps)
 	}
-	listed, err = e.handle("", caller(alice), Command{Verb: VerbSnapshot, Sub: "list"}).Followup(e.ctx)
+	listed, err = e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "list"}).Followup(e.ctx)
 	if err != nil || len(listed.Snapshots) != 0 || listed.Text == "" {
 		t.Errorf("list after delete = %+v, %v; want none and a sentence", listed, err)
 	}
@@ -75,12 +76,12 @@ func TestSnapshotAdminDeletes(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withConfig(func(c *Config) { c.Admins = []string{root} }))
 	e.up(caller(alice), "box")
-	op := e.run(caller(alice), Command{Verb: VerbSnapshot, Sub: "create", Name: "box"})
-	if op := e.run(caller(root), Command{Verb: VerbSnapshot, Sub: "delete", ID: op.SnapshotID}); op.State != store.OpDone {
+	op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "create", Name: "box"})
+	if op := e.run(caller(root), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "delete", ID: op.SnapshotID}); op.State != store.OpDone {
 		t.Errorf("admin delete = %s (%s), want done", op.State, op.Error)
 	}
 	// An admin may also delete a snapshot spuffbot did not record.
-	if op := e.run(caller(root), Command{Verb: VerbSnapshot, Sub: "delete", ID: "demo-snap-77"}); op.State != store.OpDone {
+	if op := e.run(caller(root), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "delete", ID: "demo-snap-77"}); op.State != store.OpDone {
 		t.Errorf("admin delete of an unknown snapshot = %s (%s), want done", op.State, op.Error)
 	}
 }
@@ -89,14 +90,14 @@ func TestSnapshotCreateRefusals(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.up(caller(alice), "box")
-	ue := e.refused(caller(mallory), Command{Verb: VerbSnapshot, Sub: "create", Name: "box"})
+	ue := e.refused(caller(mallory), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "create", Name: "box"})
 	wantContains(t, "Msg", ue.Msg, "@"+alice, "snapshot")
-	ue = e.refused(caller(alice), Command{Verb: VerbSnapshot, Sub: "create", Name: "nope"})
+	ue = e.refused(caller(alice), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "create", Name: "nope"})
 	wantContains(t, "Msg", ue.Msg, "`nope`")
 
 	// Not ready yet: the create has not run.
-	r := e.handle("", caller(alice), Command{Verb: VerbUp, Name: "fresh"})
-	ue = e.refused(caller(alice), Command{Verb: VerbSnapshot, Sub: "create", Name: "fresh"})
+	r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "fresh"})
+	ue = e.refused(caller(alice), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "create", Name: "fresh"})
 	wantContains(t, "Msg", ue.Msg, "`fresh` is not ready")
 	e.svc.Run(e.ctx, r.Op.ID)
 	if got := e.cloud.Calls()[demo.OpCreateSnapshot]; got != 0 {
@@ -108,7 +109,7 @@ func TestSnapshotListCloudDown(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.cloud.SetFailNext(demo.OpListSnapshots, errSome)
-	r, err := e.handle("", caller(alice), Command{Verb: VerbSnapshot, Sub: "list"}).Followup(e.ctx)
+	r, err := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "list"}).Followup(e.ctx)
 	if err != nil {
 		t.Fatalf("Followup() = %v, want a partial answer", err)
 	}
@@ -119,15 +120,15 @@ func TestUpFromSnapshot(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.up(caller(alice), "box")
-	snap := e.run(caller(alice), Command{Verb: VerbSnapshot, Sub: "create", Name: "box"})
-	op := e.run(caller(alice), Command{Verb: VerbUp, Name: "copy", Snapshot: snap.SnapshotID})
+	snap := e.run(caller(alice), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "create", Name: "box"})
+	op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "copy", Snapshot: snap.SnapshotID})
 	if op.State != store.OpDone {
 		t.Fatalf("up --snapshot %s = %s (%s), want done", snap.SnapshotID, op.State, op.Error)
 	}
 	if got := e.instance("copy").Image; got != "snapshot:"+snap.SnapshotID {
 		t.Errorf("image = %q, want the snapshot", got)
 	}
-	op = e.run(caller(alice), Command{Verb: VerbUp, Name: "nope", Snapshot: "demo-snap-404"})
+	op = e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "nope", Snapshot: "demo-snap-404"})
 	if op.State != store.OpFailed {
 		t.Fatalf("up from an unknown snapshot = %s, want failed", op.State)
 	}

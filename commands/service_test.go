@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/store"
@@ -49,17 +50,17 @@ func TestNewDefaults(t *testing.T) {
 func TestListAndStatus(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	r := e.handle("", caller(alice), Command{Verb: VerbList})
+	r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbList})
 	if len(r.Instances) != 0 || r.Text == "" {
 		t.Errorf("empty list = %+v, want a sentence", r)
 	}
 	e.up(caller(alice), "a1")
 	e.up(caller(bob), "b1")
-	e.run(caller(alice), Command{Verb: VerbUp, Name: "a2", Size: "xlarge"})
-	e.run(caller(alice), Command{Verb: VerbDown, Name: "a2"})
+	e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "a2", Size: "xlarge"})
+	e.run(caller(alice), grammar.Command{Verb: grammar.VerbDown, Name: "a2"})
 	e.clock.Advance(2 * time.Hour)
 
-	r = e.handle("", caller(alice), Command{Verb: VerbList})
+	r = e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbList})
 	if len(r.Instances) != 1 || r.Instances[0].Name != "a1" {
 		t.Fatalf("alice's list = %+v, want a1 only", r.Instances)
 	}
@@ -67,20 +68,20 @@ func TestListAndStatus(t *testing.T) {
 	if v.ProviderLabel != "Demo cloud" || v.LeaseLeft != 6*time.Hour || math.Abs(v.SpendToDate-2*0.0074) > 1e-9 {
 		t.Errorf("view = label %q lease left %v spend %v; want Demo cloud, 6h, %v", v.ProviderLabel, v.LeaseLeft, v.SpendToDate, 2*0.0074)
 	}
-	r = e.handle("", caller(alice), Command{Verb: VerbList, All: true})
+	r = e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbList, All: true})
 	if len(r.Instances) != 2 {
 		t.Errorf("list --all = %+v, want a1 and b1", r.Instances)
 	}
 
-	r = e.handle("", caller(mallory), Command{Verb: VerbStatus, Name: "b1"})
+	r = e.handle("", caller(mallory), grammar.Command{Verb: grammar.VerbStatus, Name: "b1"})
 	if len(r.Instances) != 1 || r.Instances[0].Owner != bob || r.Instances[0].Status != store.InstanceReady {
 		t.Errorf("status b1 = %+v, want bob's ready instance", r.Instances)
 	}
-	r = e.handle("", caller(alice), Command{Verb: VerbStatus, Name: "a2"})
+	r = e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbStatus, Name: "a2"})
 	if r.Instances[0].Status != store.InstanceDestroyed || r.Instances[0].SpendToDate != 0 {
 		t.Errorf("status a2 = %+v, want destroyed and no running spend", r.Instances[0])
 	}
-	ue := e.refused(caller(alice), Command{Verb: VerbStatus, Name: "nope"})
+	ue := e.refused(caller(alice), grammar.Command{Verb: grammar.VerbStatus, Name: "nope"})
 	wantContains(t, "Msg", ue.Msg, "`nope`")
 }
 
@@ -89,7 +90,7 @@ func TestSizes(t *testing.T) {
 	e := newEnv(t, noWarm, withConfig(func(c *Config) {
 		c.Defaults = map[string]Defaults{"demo": {Size: "medium", Region: "demo-us"}}
 	}))
-	r := e.handle("", caller(alice), Command{Verb: VerbSizes})
+	r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbSizes})
 	if r.Followup == nil || r.Sizes != nil {
 		t.Fatalf("sizes with a cold catalog = %+v, want a Followup", r)
 	}
@@ -109,14 +110,14 @@ func TestSizes(t *testing.T) {
 		t.Errorf("sizes, cheapest first (-want +got):\n%s", diff)
 	}
 	// Now cached: answered at once.
-	if r := e.handle("", caller(alice), Command{Verb: VerbSizes}); r.Sizes == nil || r.Followup != nil {
+	if r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbSizes}); r.Sizes == nil || r.Followup != nil {
 		t.Errorf("sizes with a warm catalog = %+v, want the answer", r)
 	}
-	ue := e.refused(caller(alice), Command{Verb: VerbSizes, Provider: "aws"})
+	ue := e.refused(caller(alice), grammar.Command{Verb: grammar.VerbSizes, Provider: "aws"})
 	wantContains(t, "Msg", ue.Msg, "`aws`")
 
 	// The configured defaults are used by up.
-	if op := e.run(caller(alice), Command{Verb: VerbUp, Name: "box"}); op.State != store.OpDone {
+	if op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box"}); op.State != store.OpDone {
 		t.Fatalf("up: %s (%s)", op.State, op.Error)
 	}
 	if in := e.instance("box"); in.Size != "medium" || in.Region != "demo-us" {
@@ -129,35 +130,35 @@ func TestSizesCatalogDown(t *testing.T) {
 	e := newEnv(t, noWarm)
 	e.cloud.SetFailNext(demo.OpCatalog, &providers.Error{Provider: "demo", Op: "catalog", Kind: providers.ErrAuth, Hint: "check the token"})
 	e.svc.Warm(e.ctx) // logs, does not fail
-	_, err := e.handle("", caller(alice), Command{Verb: VerbSizes}).Followup(e.ctx)
+	_, err := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbSizes}).Followup(e.ctx)
 	if err != nil {
 		t.Fatalf("Followup() after a failed Warm = %v, want a retry that works", err)
 	}
 	e2 := newEnv(t, noWarm)
 	e2.cloud.SetFailNext(demo.OpCatalog, &providers.Error{Provider: "demo", Op: "catalog", Kind: providers.ErrAuth, Hint: "check the token"})
-	_, err = e2.handle("", caller(alice), Command{Verb: VerbSizes}).Followup(e2.ctx)
+	_, err = e2.handle("", caller(alice), grammar.Command{Verb: grammar.VerbSizes}).Followup(e2.ctx)
 	wantContains(t, "Explain", Explain(err, "r"), "credentials", "Check the token.")
 }
 
 func TestHelpAndUnknown(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	if r := e.handle("", caller(alice), Command{Verb: VerbHelp}); r.Text == "" {
+	if r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbHelp}); r.Text == "" {
 		t.Errorf("help reply is empty")
 	}
-	if r := e.handle("", caller(alice), Command{Verb: VerbHelp, Topic: "up"}); r.Text == "" {
+	if r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbHelp, Topic: "up"}); r.Text == "" {
 		t.Errorf("help up reply is empty")
 	}
-	ue := e.refused(caller(alice), Command{Verb: "frobnicate"})
+	ue := e.refused(caller(alice), grammar.Command{Verb: "frobnicate"})
 	wantContains(t, "Msg", ue.Msg, "`frobnicate`")
-	ue = e.refused(caller(alice), Command{Verb: VerbSnapshot, Sub: "clone"})
+	ue = e.refused(caller(alice), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "clone"})
 	wantContains(t, "Msg", ue.Msg, "`clone`")
 }
 
 func TestAttachThread(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	r := e.handle("", caller(alice), Command{Verb: VerbUp, Name: "box"})
+	r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 	op, err := e.svc.AttachThread(e.ctx, r.Op.ID, "C0DEV", "1700000000.000100")
 	if err != nil || op.ThreadTS != "1700000000.000100" || op.Channel != "C0DEV" {
 		t.Fatalf("AttachThread = %+v, %v", op, err)
@@ -191,7 +192,7 @@ func TestUpConcurrentQuota(t *testing.T) {
 			if i%2 == 0 {
 				name = fmt.Sprintf("box-%d", i)
 			}
-			if r, err := e.svc.Handle(e.ctx, fmt.Sprintf("k%d", i), caller(alice), Command{Verb: VerbUp, Name: name}); err == nil {
+			if r, err := e.svc.Handle(e.ctx, fmt.Sprintf("k%d", i), caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: name}); err == nil {
 				mu.Lock()
 				accepted++
 				mu.Unlock()

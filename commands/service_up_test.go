@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/store"
@@ -20,7 +21,7 @@ func TestUpCreatesReadyInstance(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	start := e.clock.Now()
-	r := e.handle("env-1", caller(alice), Command{Verb: VerbUp})
+	r := e.handle("env-1", caller(alice), grammar.Command{Verb: grammar.VerbUp})
 	if r.Op == nil || r.Duplicate {
 		t.Fatalf("Handle(up) = %+v, want a new operation", r)
 	}
@@ -28,7 +29,7 @@ func TestUpCreatesReadyInstance(t *testing.T) {
 	if !regexp.MustCompile(`^alice-[a-z2-7]{4}$`).MatchString(name) {
 		t.Errorf("default name = %q, want alice-xxxx", name)
 	}
-	if err := CheckName(name); err != nil {
+	if err := grammar.CheckName(name); err != nil {
 		t.Errorf("CheckName(%q) = %v, want nil", name, err)
 	}
 	wantContains(t, "reply text", r.Text, "`"+name+"`", "Demo cloud")
@@ -89,18 +90,18 @@ func TestDefaultInstanceNames(t *testing.T) {
 			t.Parallel()
 			for range 20 { // the suffix is random
 				name := instanceName(u)
-				if err := CheckName(name); err != nil {
+				if err := grammar.CheckName(name); err != nil {
 					t.Fatalf("CheckName(instanceName(%q) = %q) = %v, want nil", u, name, err)
 				}
 			}
 		})
 	}
 	e := newEnv(t)
-	r := e.handle("", Caller{User: "U0XYZ", UserName: "Zoë O'Brien", Channel: general}, Command{Verb: VerbUp})
+	r := e.handle("", Caller{User: "U0XYZ", UserName: "Zoë O'Brien", Channel: general}, grammar.Command{Verb: grammar.VerbUp})
 	if !regexp.MustCompile(`^zo-obrien-[a-z2-7]{4}$`).MatchString(r.Op.Instance) {
 		t.Errorf("name for Zoë O'Brien = %q, want it made from the user name", r.Op.Instance)
 	}
-	r = e.handle("", Caller{User: "U0XYZ", Channel: general}, Command{Verb: VerbUp})
+	r = e.handle("", Caller{User: "U0XYZ", Channel: general}, grammar.Command{Verb: grammar.VerbUp})
 	if !strings.HasPrefix(r.Op.Instance, "u0xyz-") {
 		t.Errorf("name without a user name = %q, want it made from the user id", r.Op.Instance)
 	}
@@ -109,7 +110,7 @@ func TestDefaultInstanceNames(t *testing.T) {
 func TestUpGivenNameSizeRegion(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	op := e.run(caller(alice), Command{Verb: VerbUp, Name: "box", Size: "xlarge", Region: "demo-eu", Image: "debian-12"})
+	op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box", Size: "xlarge", Region: "demo-eu", Image: "debian-12"})
 	if op.State != store.OpDone {
 		t.Fatalf("up box: op %s (%s), want done", op.State, op.Error)
 	}
@@ -126,23 +127,23 @@ func TestUpRefusals(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name     string
-		cmd      Command
+		cmd      grammar.Command
 		msg      []string // in UsageError.Msg
 		hint     []string // in UsageError.Hint
 		hintNot  string
 		provider bool // configure a second provider
 	}{
-		{name: "duplicate name", cmd: Command{Verb: VerbUp, Name: "taken"},
+		{name: "duplicate name", cmd: grammar.Command{Verb: grammar.VerbUp, Name: "taken"},
 			msg: []string{"`taken`", "already exists", "@" + alice}},
-		{name: "unknown size", cmd: Command{Verb: VerbUp, Size: "huge"},
+		{name: "unknown size", cmd: grammar.Command{Verb: grammar.VerbUp, Size: "huge"},
 			msg: []string{"unknown size `huge`"}, hint: []string{"`small`", "`medium`", "`large`", "`xlarge`"}},
-		{name: "size not in region", cmd: Command{Verb: VerbUp, Size: "xlarge", Region: "demo-us"},
+		{name: "size not in region", cmd: grammar.Command{Verb: grammar.VerbUp, Size: "xlarge", Region: "demo-us"},
 			msg: []string{"`xlarge`", "not offered", "`demo-us`"}, hint: []string{"`small`", "`medium`", "`large`"}, hintNot: "xlarge"},
-		{name: "unknown region", cmd: Command{Verb: VerbUp, Region: "mars-1"},
+		{name: "unknown region", cmd: grammar.Command{Verb: grammar.VerbUp, Region: "mars-1"},
 			msg: []string{"unknown region `mars-1`"}, hint: []string{"`demo-eu`", "`demo-us`"}},
-		{name: "unknown provider", cmd: Command{Verb: VerbUp, Provider: "aws"}, provider: true,
+		{name: "unknown provider", cmd: grammar.Command{Verb: grammar.VerbUp, Provider: "aws"}, provider: true,
 			msg: []string{"`aws`", "not configured"}, hint: []string{"`demo`", "`hetzner`"}},
-		{name: "ttl above max", cmd: Command{Verb: VerbUp, TTL: 100 * time.Hour},
+		{name: "ttl above max", cmd: grammar.Command{Verb: grammar.VerbUp, TTL: 100 * time.Hour},
 			msg: []string{"100h", "maximum of 3d"}, hint: []string{"`--ttl 3d`"}},
 	}
 	for _, tt := range tests {
@@ -194,7 +195,7 @@ func TestUpLease(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, withConfig(func(c *Config) { c.DefaultLease, c.MaxLease = tt.def, tt.max }))
 			e.clock.Advance(time.Minute) // the lease starts when the VM is ready
-			op := e.run(caller(alice), Command{Verb: VerbUp, Name: "box", TTL: tt.ttl})
+			op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box", TTL: tt.ttl})
 			if op.State != store.OpDone {
 				t.Fatalf("up: %s (%s)", op.State, op.Error)
 			}
@@ -210,24 +211,24 @@ func TestUpQuota(t *testing.T) {
 	e := newEnv(t, withConfig(func(c *Config) { c.MaxInstancesPerUser = 2 }))
 	e.up(caller(alice), "one")
 	e.up(caller(alice), "two")
-	ue := e.refused(caller(alice), Command{Verb: VerbUp, Name: "three"})
+	ue := e.refused(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "three"})
 	wantContains(t, "Msg", ue.Msg, "2 running instances", "`one`", "`two`", "limit is 2")
 	wantContains(t, "Hint", ue.Hint, "/spuff down")
 	e.up(caller(bob), "bobs") // the cap is per person
 
-	if op := e.run(caller(alice), Command{Verb: VerbDown, Name: "one"}); op.State != store.OpDone {
+	if op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbDown, Name: "one"}); op.State != store.OpDone {
 		t.Fatalf("down one: %s (%s)", op.State, op.Error)
 	}
 	e.up(caller(alice), "three")
 
 	// A failed create does not count.
-	e.run(caller(alice), Command{Verb: VerbDown, Name: "two"})
+	e.run(caller(alice), grammar.Command{Verb: grammar.VerbDown, Name: "two"})
 	e.cloud.SetFailNext(demo.OpCreateInstance, &providers.Error{Provider: "demo", Op: "create instance", Kind: providers.ErrQuota})
-	if op := e.run(caller(alice), Command{Verb: VerbUp, Name: "four"}); op.State != store.OpFailed {
+	if op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "four"}); op.State != store.OpFailed {
 		t.Fatalf("up four with a failing cloud: %s, want failed", op.State)
 	}
 	e.up(caller(alice), "five")
-	ue = e.refused(caller(alice), Command{Verb: VerbUp, Name: "six"})
+	ue = e.refused(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "six"})
 	wantContains(t, "Msg", ue.Msg, "2 running instances", "`three`", "`five`")
 	if strings.Contains(ue.Msg, "four") {
 		t.Errorf("Msg = %q, want the failed instance not counted", ue.Msg)
@@ -246,15 +247,15 @@ func TestUpIdempotencyKey(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name  string
-		cmd   Command
+		cmd   grammar.Command
 		quota int
 		runs  bool // run the first operation before the redelivery
 	}{
-		{name: "default name", cmd: Command{Verb: VerbUp}},
-		{name: "given name", cmd: Command{Verb: VerbUp, Name: "box"}},
-		{name: "given name after ready", cmd: Command{Verb: VerbUp, Name: "box"}, runs: true},
-		{name: "at the quota", cmd: Command{Verb: VerbUp}, quota: 1},
-		{name: "at the quota after ready", cmd: Command{Verb: VerbUp}, quota: 1, runs: true},
+		{name: "default name", cmd: grammar.Command{Verb: grammar.VerbUp}},
+		{name: "given name", cmd: grammar.Command{Verb: grammar.VerbUp, Name: "box"}},
+		{name: "given name after ready", cmd: grammar.Command{Verb: grammar.VerbUp, Name: "box"}, runs: true},
+		{name: "at the quota", cmd: grammar.Command{Verb: grammar.VerbUp}, quota: 1},
+		{name: "at the quota after ready", cmd: grammar.Command{Verb: grammar.VerbUp}, quota: 1, runs: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -293,7 +294,7 @@ func TestUpIdempotencyKey(t *testing.T) {
 func TestUpWithoutCatalog(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, noWarm)
-	r := e.handle("", caller(alice), Command{Verb: VerbUp, Name: "huge", Size: "huge"})
+	r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "huge", Size: "huge"})
 	if got := e.cloud.Calls()[demo.OpCatalog]; got != 0 {
 		t.Errorf("Handle called Catalog %d times, want 0: the ack path makes no cloud call", got)
 	}
@@ -307,7 +308,7 @@ func TestUpWithoutCatalog(t *testing.T) {
 		t.Errorf("CreateInstance calls = %d, want 0: an invalid size never reaches the cloud", got)
 	}
 
-	r = e.handle("", caller(alice), Command{Verb: VerbUp, Name: "late", Size: "medium"})
+	r = e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "late", Size: "medium"})
 	e.svc.Run(e.ctx, r.Op.ID)
 	if in := e.instance("late"); in.Status != store.InstanceReady || in.PriceHourly != 0.0298 || in.Region != "demo-eu" {
 		t.Errorf("instance = %+v, want ready, medium's price, the first region", in)
@@ -340,7 +341,7 @@ func TestUpImages(t *testing.T) {
 	// An image the cloud does not know fails at the cloud, explained. (Only
 	// an admin's custom id reaches the cloud: see TestCustomImagesNeedAllowing.)
 	e := newEnv(t, withConfig(func(c *Config) { c.Admins = []string{root} }))
-	op := e.run(caller(root), Command{Verb: VerbUp, Name: "odd", Image: "plan9"})
+	op := e.run(caller(root), grammar.Command{Verb: grammar.VerbUp, Name: "odd", Image: "plan9"})
 	if op.State != store.OpFailed {
 		t.Fatalf("up --image plan9: %s, want failed", op.State)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/store"
 )
@@ -18,7 +19,7 @@ func TestShutdownLeavesOperationsJournaled(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.cloud.SetReadyAfter(time.Hour) // of the fake clock: never, unless it moves
-	waiting := e.handle("k1", caller(alice), Command{Verb: VerbUp, Name: "waiting"}).Op
+	waiting := e.handle("k1", caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "waiting"}).Op
 	e.svc.Start(e.ctx, waiting.ID)
 	testsync.Until(t, "the up waiting for its VM", func() bool { return e.op(waiting.ID).Step == stepCreated })
 
@@ -34,7 +35,7 @@ func TestShutdownLeavesOperationsJournaled(t *testing.T) {
 		t.Errorf("events of the interrupted up = %v, want no %s", kinds, EventFailed)
 	}
 
-	late := e.handle("k2", caller(alice), Command{Verb: VerbUp, Name: "late"}).Op
+	late := e.handle("k2", caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "late"}).Op
 	e.svc.Start(e.ctx, late.ID)
 	e.svc.Wait()
 	if op := e.op(late.ID); op.State != store.OpAccepted {

@@ -7,12 +7,13 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/failpoint"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/store"
 )
 
-func (s *Service) handleSnapshot(ctx context.Context, key string, c Caller, cmd Command) (Reply, error) {
+func (s *Service) handleSnapshot(ctx context.Context, key string, c Caller, cmd grammar.Command) (Reply, error) {
 	switch cmd.Sub {
 	case "create":
 		in, err := s.ownedInstance(ctx, c, cmd.Name, "snapshot")

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/digitalocean"
 	"github.com/spuffbot/spuffbot/providers/providertest"
@@ -32,10 +33,10 @@ func TestSnapshotDestroyRestoreRoundTrip(t *testing.T) {
 	})
 	e.svc.Warm(e.ctx)
 
-	if op := e.run(caller(alice), Command{Verb: VerbUp, Name: "box", Provider: "digitalocean"}); op.State != store.OpDone {
+	if op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box", Provider: "digitalocean"}); op.State != store.OpDone {
 		t.Fatalf("up: %s %s", op.State, op.Error)
 	}
-	down := e.run(caller(alice), Command{Verb: VerbDown, Name: "box", WithSnapshot: true})
+	down := e.run(caller(alice), grammar.Command{Verb: grammar.VerbDown, Name: "box", WithSnapshot: true})
 	if down.State != store.OpDone || down.SnapshotID == "" {
 		t.Fatalf("down --snapshot: %s %s, snapshot %q", down.State, down.Error, down.SnapshotID)
 	}
@@ -50,7 +51,7 @@ func TestSnapshotDestroyRestoreRoundTrip(t *testing.T) {
 		t.Fatalf("snapshots after down --snapshot = %d, want 1", n)
 	}
 
-	up := e.run(caller(alice), Command{Verb: VerbUp, Name: "box2", Provider: "digitalocean", Snapshot: "box-final"})
+	up := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box2", Provider: "digitalocean", Snapshot: "box-final"})
 	if up.State != store.OpDone {
 		t.Fatalf("restore: %s %s", up.State, up.Error)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/digitalocean"
 	"github.com/spuffbot/spuffbot/providers/providertest"
@@ -53,7 +54,7 @@ func TestSSHProbeAfterReady(t *testing.T) {
 				o.cfg.DefaultProvider = "digitalocean"
 				o.cfg.SSHProbe = prober
 			})
-			op := e.run(caller(alice), Command{Verb: VerbUp, Name: "box", Provider: "digitalocean"})
+			op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box", Provider: "digitalocean"})
 			if op.State != store.OpDone {
 				t.Fatalf("up: %s %s", op.State, op.Error)
 			}
@@ -85,7 +86,7 @@ func TestSSHProbeSkipsDocumentationAddresses(t *testing.T) {
 	e := newEnv(t, withConfig(func(c *Config) {
 		c.SSHProbe = sshprobe.New(sshprobe.Config{Port: sshprobetest.ClosedPort(t), Wait: time.Hour})
 	}))
-	op := e.run(caller(alice), Command{Verb: VerbUp, Name: "box"})
+	op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 	e.svc.Wait() // returns at once: no probe runs
 	if kinds := e.rec.kinds(op.ID); kinds[len(kinds)-1] != EventReady {
 		t.Errorf("events = %v, want %s last", kinds, EventReady)

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"slices"
 	"testing"
 	"time"
@@ -11,7 +12,7 @@ func TestSubscribe(t *testing.T) {
 	late := &recorder{}
 	e.svc.Subscribe(late)
 	e.svc.Subscribe(nil) // ignored
-	op := e.run(caller(alice), Command{Verb: VerbUp, Name: "box"})
+	op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 	first, second := e.rec.kinds(op.ID), late.kinds(op.ID)
 	if len(first) == 0 || !slices.Contains(first, EventReady) {
 		t.Fatalf("the Notifier given to New got %v, want the up's events up to ready", first)

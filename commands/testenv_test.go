@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
@@ -184,7 +185,7 @@ func caller(user string) Caller {
 }
 
 // handle runs Handle and fails the test on an error.
-func (e *env) handle(key string, c Caller, cmd Command) Reply {
+func (e *env) handle(key string, c Caller, cmd grammar.Command) Reply {
 	e.t.Helper()
 	r, err := e.svc.Handle(e.ctx, key, c, cmd)
 	if err != nil {
@@ -195,7 +196,7 @@ func (e *env) handle(key string, c Caller, cmd Command) Reply {
 
 // refused runs Handle and returns its error, failing the test unless it
 // is a *UsageError.
-func (e *env) refused(c Caller, cmd Command) *UsageError {
+func (e *env) refused(c Caller, cmd grammar.Command) *UsageError {
 	e.t.Helper()
 	r, err := e.svc.Handle(e.ctx, "", c, cmd)
 	var ue *UsageError
@@ -207,7 +208,7 @@ func (e *env) refused(c Caller, cmd Command) *UsageError {
 
 // run handles cmd and runs its operation to the end, returning the final
 // operation.
-func (e *env) run(c Caller, cmd Command) *store.Operation {
+func (e *env) run(c Caller, cmd grammar.Command) *store.Operation {
 	e.t.Helper()
 	r := e.handle("", c, cmd)
 	if r.Op == nil {
@@ -220,7 +221,7 @@ func (e *env) run(c Caller, cmd Command) *store.Operation {
 // up creates a ready instance called name for c.
 func (e *env) up(c Caller, name string) *store.Instance {
 	e.t.Helper()
-	op := e.run(c, Command{Verb: VerbUp, Name: name})
+	op := e.run(c, grammar.Command{Verb: grammar.VerbUp, Name: name})
 	if op.State != store.OpDone {
 		e.t.Fatalf("up %s: operation %s is %s (%s), want done", name, op.ID, op.State, op.Error)
 	}

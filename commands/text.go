@@ -1,8 +1,11 @@
 package commands
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/spuffbot/spuffbot/commands/grammar"
 )
 
 // UserID is a chat user's id: a Slack user id ("U…"), or in the console
@@ -167,4 +170,24 @@ func (e *UsageError) HintMessage() Text {
 		return nil
 	}
 	return Text{{Kind: PartPlain, S: e.Hint}}
+}
+
+// Refusal reports whether err is a person's own mistake, shown to them
+// verbatim and never logged as a fault: a refusal (*UsageError) or a
+// mistake in the command line (*grammar.Error). It returns the message
+// and the hint, nil when there is none.
+func Refusal(err error) (msg, hint Text, ok bool) {
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		return ue.Message(), ue.HintMessage(), true
+	}
+	var ge *grammar.Error
+	if errors.As(err, &ge) {
+		msg = Text{{Kind: PartPlain, S: ge.Msg}}
+		if ge.Hint != "" {
+			hint = Text{{Kind: PartPlain, S: ge.Hint}}
+		}
+		return msg, hint, true
+	}
+	return nil, nil, false
 }

@@ -1,12 +1,16 @@
 package commands
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/spuffbot/spuffbot/commands/grammar"
 )
 
 func TestTextf(t *testing.T) {
@@ -53,6 +57,41 @@ func TestRefuseTextKeepsIDs(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"U3", "U1", "U2"}, users); diff != "" {
 		t.Errorf("user parts (-want +got):\n%s", diff)
+	}
+}
+
+// TestRefusal checks which errors are a person's own mistake: a refusal
+// of the Service and a mistake in the command line, wrapped or not, each
+// with its message and hint.
+func TestRefusal(t *testing.T) {
+	ids := refuseText(Textf("ask %s", UserID("U1")), Textf("`box` belongs to %s", UserID("U2")))
+	tests := []struct {
+		name      string
+		err       error
+		msg, hint Text
+		mistake   bool
+	}{
+		{"refusal", fmt.Errorf("accept: %w", refuse("try `huge`", "unknown size `hugee`")),
+			Text{{PartPlain, "unknown size `hugee`"}}, Text{{PartPlain, "try `huge`"}}, true},
+		{"refusal naming people", ids, Textf("`box` belongs to %s", UserID("U2")), Textf("ask %s", UserID("U1")), true},
+		{"command line", fmt.Errorf("parse: %w", &grammar.Error{Msg: "unknown command `upp`", Hint: "did you mean `up`?"}),
+			Text{{PartPlain, "unknown command `upp`"}}, Text{{PartPlain, "did you mean `up`?"}}, true},
+		{"command line without hint", &grammar.Error{Msg: "quote not closed"}, Text{{PartPlain, "quote not closed"}}, nil, true},
+		{"our own bug", errors.New("bolt: database not open"), nil, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg, hint, mistake := Refusal(tt.err)
+			if mistake != tt.mistake {
+				t.Fatalf("Refusal(%v) mistake = %v, want %v", tt.err, mistake, tt.mistake)
+			}
+			if diff := cmp.Diff(tt.msg, msg); diff != "" {
+				t.Errorf("Refusal(%v) msg (-want +got):\n%s", tt.err, diff)
+			}
+			if diff := cmp.Diff(tt.hint, hint); diff != "" {
+				t.Errorf("Refusal(%v) hint (-want +got):\n%s", tt.err, diff)
+			}
+		})
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/store"
 )
@@ -30,7 +31,7 @@ type upRequest struct {
 	UserName   string `json:"user_name,omitempty"`
 }
 
-func (s *Service) acceptUp(ctx context.Context, key string, c Caller, cmd Command) (Reply, error) {
+func (s *Service) acceptUp(ctx context.Context, key string, c Caller, cmd grammar.Command) (Reply, error) {
 	pname, _, err := s.provider(cmd.Provider)
 	if err != nil {
 		return Reply{}, err

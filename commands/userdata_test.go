@@ -6,6 +6,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/spuffbot/spuffbot/commands/grammar"
 	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
 )
@@ -20,8 +21,8 @@ func TestUpSendsCloudInit(t *testing.T) {
 		o.cfg.CloudInit = "packages: [htop]\n"
 	})
 	key, _ := authorizedKey(t, genEd25519, "alice@laptop")
-	e.handle("", caller(alice), Command{Verb: VerbKey, Sub: "add", Key: key})
-	e.run(caller(alice), Command{Verb: VerbUp, Name: "box"})
+	e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbKey, Sub: "add", Key: key})
+	e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
@@ -52,13 +53,13 @@ func TestUpSendsCloudInit(t *testing.T) {
 func TestUpWithoutKeysWarns(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	r := e.handle("", caller(alice), Command{Verb: VerbUp, Name: "box"})
+	r := e.handle("", caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box"})
 	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "/spuff key add") {
 		t.Errorf("Warnings = %q, want one explaining `/spuff key add`", r.Warnings)
 	}
 	key, _ := authorizedKey(t, genEd25519, "")
-	e.handle("", caller(bob), Command{Verb: VerbKey, Sub: "add", Key: key})
-	if r := e.handle("", caller(bob), Command{Verb: VerbUp, Name: "box2"}); len(r.Warnings) != 0 {
+	e.handle("", caller(bob), grammar.Command{Verb: grammar.VerbKey, Sub: "add", Key: key})
+	if r := e.handle("", caller(bob), grammar.Command{Verb: grammar.VerbUp, Name: "box2"}); len(r.Warnings) != 0 {
 		t.Errorf("Warnings with a key = %q, want none", r.Warnings)
 	}
 }
@@ -69,15 +70,15 @@ func TestUpFromSnapshotByName(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.up(caller(alice), "box")
-	snapOp := e.run(caller(alice), Command{Verb: VerbSnapshot, Sub: "create", Name: "box", Label: "base"})
+	snapOp := e.run(caller(alice), grammar.Command{Verb: grammar.VerbSnapshot, Sub: "create", Name: "box", Label: "base"})
 	if snapOp.SnapshotID == "" {
 		t.Fatalf("snapshot create recorded no id: %+v", snapOp)
 	}
-	op := e.run(caller(alice), Command{Verb: VerbUp, Name: "box2", Snapshot: "box-base"})
+	op := e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box2", Snapshot: "box-base"})
 	if in := e.instance("box2"); in.Status != "ready" {
 		t.Fatalf("restore by name: op %+v, instance %+v", op, in)
 	}
-	op = e.run(caller(alice), Command{Verb: VerbUp, Name: "box3", Snapshot: "nope"})
+	op = e.run(caller(alice), grammar.Command{Verb: grammar.VerbUp, Name: "box3", Snapshot: "nope"})
 	if op.State != "failed" || !strings.Contains(op.Error, "you have no snapshot `nope`") {
 		t.Errorf("restore of an unknown snapshot: %+v, want failed naming it", op)
 	}

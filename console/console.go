@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/spuffbot/spuffbot/commands"
+	"github.com/spuffbot/spuffbot/commands/grammar"
 )
 
 // Config configures a console session.
@@ -100,7 +101,7 @@ func (c *Console) handle(ctx context.Context, line string) {
 		c.println("Use Ctrl-D to leave.")
 		return
 	}
-	cmd, err := commands.Parse(line)
+	cmd, err := grammar.Parse(line)
 	if err != nil {
 		c.println("error: " + err.Error())
 		return
@@ -128,7 +129,7 @@ func (c *Console) handle(ctx context.Context, line string) {
 
 // fail prints err as a sentence; commands.Describe logs what is not the
 // person's own mistake, with any reference the sentence repeats.
-func (c *Console) fail(cmd commands.Command, err error) {
+func (c *Console) fail(cmd grammar.Command, err error) {
 	text, _ := commands.Describe(c.cfg.Logger, "command failed", err, "cmd", string(cmd.Verb), "user", c.cfg.User)
 	c.println("error: " + text)
 }

@@ -1,4 +1,4 @@
-package commands
+package grammar
 
 import (
 	"errors"
@@ -169,9 +169,9 @@ func TestParseErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			got, err := Parse(tt.in)
-			var ue *UsageError
+			var ue *Error
 			if !errors.As(err, &ue) {
-				t.Fatalf("Parse(%q) = %+v, %v; want a *UsageError", tt.in, got, err)
+				t.Fatalf("Parse(%q) = %+v, %v; want an *Error", tt.in, got, err)
 			}
 			if got != (Command{}) {
 				t.Errorf("Parse(%q) = %+v with an error, want the zero Command", tt.in, got)

@@ -1,20 +1,21 @@
-package commands
+package grammar
 
 import (
 	"strconv"
 	"strings"
 )
 
-// How many audit events `/spuff audit` shows.
+// How many audit events `/spuff audit` shows: AuditDefaultCount when the
+// line gives no number, at most AuditMaxCount.
 const (
-	auditDefaultCount = 20
-	auditMaxCount     = 200
+	AuditDefaultCount = 20
+	AuditMaxCount     = 200
 )
 
 // audit reads the optional count of `audit [n]`: a whole number from 1 to
-// auditMaxCount, auditDefaultCount when left out.
+// AuditMaxCount, AuditDefaultCount when left out.
 func (p *parser) audit(args []token) (Command, error) {
-	c := Command{Verb: VerbAudit, Count: auditDefaultCount}
+	c := Command{Verb: VerbAudit, Count: AuditDefaultCount}
 	switch len(args) {
 	case 0:
 		return c, nil
@@ -31,8 +32,8 @@ func (p *parser) audit(args []token) (Command, error) {
 	switch {
 	case err != nil && strings.HasPrefix(s, "-"), err == nil && n < 1:
 		return Command{}, p.usageErr("the number of events %s must be at least 1", codeWord(s))
-	case err != nil, n > auditMaxCount:
-		return Command{}, p.usageErr("`audit` shows at most %d events; %s is too many", auditMaxCount, codeWord(s))
+	case err != nil, n > AuditMaxCount:
+		return Command{}, p.usageErr("`audit` shows at most %d events; %s is too many", AuditMaxCount, codeWord(s))
 	}
 	c.Count = n
 	return c, nil

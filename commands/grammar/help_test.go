@@ -1,4 +1,4 @@
-package commands
+package grammar
 
 import (
 	"errors"
@@ -112,9 +112,9 @@ func TestHelpUnknownTopic(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.topic, func(t *testing.T) {
 			_, err := Help(tt.topic)
-			var ue *UsageError
+			var ue *Error
 			if !errors.As(err, &ue) {
-				t.Fatalf("Help(%q) = %v, want a *UsageError", tt.topic, err)
+				t.Fatalf("Help(%q) = %v, want an *Error", tt.topic, err)
 			}
 			if want := "no help for `" + tt.topic + "`"; ue.Msg != want || ue.Hint != tt.hint {
 				t.Errorf("Help(%q) = %q / %q, want %q / %q", tt.topic, ue.Msg, ue.Hint, want, tt.hint)

@@ -1,4 +1,4 @@
-package commands
+package grammar
 
 import "strings"
 
@@ -110,7 +110,7 @@ func (p *parser) unknownFlag(typed, name string, specs []flagSpec) error {
 		names[i] = s.name
 	}
 	if best, ok := closest(name, names, nil); ok {
-		return &UsageError{Msg: msg, Hint: "did you mean `--" + best + "`?"}
+		return &Error{Msg: msg, Hint: "did you mean `--" + best + "`?"}
 	}
-	return &UsageError{Msg: msg, Hint: p.usageHint()}
+	return &Error{Msg: msg, Hint: p.usageHint()}
 }

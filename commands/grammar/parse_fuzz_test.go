@@ -1,4 +1,4 @@
-package commands
+package grammar
 
 import (
 	"errors"
@@ -14,7 +14,7 @@ var grammarVerbs = map[Verb]bool{
 }
 
 // FuzzParse checks that Parse never panics, that every error is a
-// *UsageError with a message and a hint, and that every command it returns
+// *Error with a message and a hint, and that every command it returns
 // is one the Service can run. The seed corpus is in testdata/fuzz/FuzzParse.
 func FuzzParse(f *testing.F) {
 	f.Add("up box --size cx22 --ttl 2d")
@@ -23,7 +23,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		c, err := Parse(text)
 		if err != nil {
-			checkUsageError(t, text, err)
+			checkError(t, text, err)
 			return
 		}
 		checkCommand(t, text, c)
@@ -38,11 +38,11 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-func checkUsageError(t *testing.T, text string, err error) {
+func checkError(t *testing.T, text string, err error) {
 	t.Helper()
-	var ue *UsageError
+	var ue *Error
 	if !errors.As(err, &ue) || ue == nil {
-		t.Fatalf("Parse(%q) error = %T %v, want a *UsageError", text, err, err)
+		t.Fatalf("Parse(%q) error = %T %v, want an *Error", text, err, err)
 	}
 	if ue.Msg == "" || ue.Hint == "" {
 		t.Errorf("Parse(%q) = %#v, want a message and a hint", text, ue)
@@ -80,8 +80,8 @@ func checkCommand(t *testing.T, text string, c Command) {
 			t.Errorf("Parse(%q).Provider = %q, want a registry name", text, c.Provider)
 		}
 	case VerbAudit:
-		if c.Count < 1 || c.Count > auditMaxCount {
-			t.Errorf("Parse(%q).Count = %d, want 1 to %d", text, c.Count, auditMaxCount)
+		if c.Count < 1 || c.Count > AuditMaxCount {
+			t.Errorf("Parse(%q).Count = %d, want 1 to %d", text, c.Count, AuditMaxCount)
 		}
 	case VerbHelp:
 		if _, err := Help(c.Topic); err != nil {

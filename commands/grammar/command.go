@@ -1,12 +1,10 @@
-// Package commands is spuffbot's domain: the /spuff grammar (Parse), the
-// policy, and the Service that runs every command for a caller, journals
-// operations, reports progress through a Notifier and resumes unfinished
-// work after a crash. It imports no chat library: the Slack bot and the
-// terminal console are both front ends of the same Service, built over it
-// and then subscribed to its events (Service.Subscribe). Service.Background
-// is the one place periodic work runs (reconciler, lease reaper, approval
-// expiry), on the replica a shared store elects.
-package commands
+// Package grammar is the /spuff command language: Parse turns a line a
+// person typed into a Command (verb, sub-command, flags, durations), Help
+// and Usage write its help, and every mistake is an *Error with the
+// closest valid form as hint (did-you-mean). It does no I/O and knows
+// nothing of the Service, the store or any chat: the front ends parse,
+// and the Service in package commands runs what was parsed.
+package grammar
 
 import "time"
 
@@ -56,22 +54,4 @@ type Command struct {
 	Count int
 	// KeepLease is keep <name> lease: no idle checks until the lease ends.
 	KeepLease bool
-}
-
-// UsageError is an error a person made in a command. Its text is shown to
-// them verbatim; Hint, when set, is the closest valid form.
-type UsageError struct {
-	Msg  string
-	Hint string
-	// MsgText and HintText, when set, are Msg and Hint with the users and
-	// channels they name kept as ids (see Text); Msg and Hint are then
-	// their plain forms.
-	MsgText, HintText Text
-}
-
-func (e *UsageError) Error() string {
-	if e.Hint == "" {
-		return e.Msg
-	}
-	return e.Msg + " — " + e.Hint
 }

@@ -1,4 +1,4 @@
-package commands
+package grammar
 
 import (
 	"errors"
@@ -61,7 +61,7 @@ var subLists = map[Verb][]string{
 // autocorrected dashes ("—size") are read as what the person typed. Quoted
 // words may hold spaces.
 //
-// Every error is a *UsageError naming the problem, with the closest valid
+// Every error is an *Error naming the problem, with the closest valid
 // form or the command's usage as Hint. Parse does no I/O: whether a size,
 // region or snapshot exists is for the caller to check.
 func Parse(text string) (Command, error) {
@@ -103,9 +103,9 @@ func (p *parser) parse() (Command, error) {
 	if !known {
 		msg := "unknown command " + codeWord(t.text)
 		if best, ok := closest(word, verbList, synonyms); ok {
-			return Command{}, &UsageError{Msg: msg, Hint: "did you mean `" + best + "`?"}
+			return Command{}, &Error{Msg: msg, Hint: "did you mean `" + best + "`?"}
 		}
-		return Command{}, &UsageError{Msg: msg, Hint: "try `/spuff help`"}
+		return Command{}, &Error{Msg: msg, Hint: "try `/spuff help`"}
 	}
 	p.cmd, p.typed = string(v), word
 	if v == VerbSnapshot || v == VerbKey {
@@ -162,7 +162,7 @@ func (p *parser) all() ([]token, error) {
 }
 
 func (p *parser) withHint(err error) error {
-	var ue *UsageError
+	var ue *Error
 	if errors.As(err, &ue) && ue.Hint == "" {
 		ue.Hint = "close the quote"
 		if p.cmd != "" {
@@ -177,9 +177,9 @@ func (p *parser) usageHint() string {
 	return "usage: `" + usageOf(p.cmd) + "`"
 }
 
-// usageErr is a *UsageError with the usage of the command as hint.
+// usageErr is an *Error with the usage of the command as hint.
 func (p *parser) usageErr(format string, args ...any) error {
-	return &UsageError{Msg: fmt.Sprintf(format, args...), Hint: p.usageHint()}
+	return &Error{Msg: fmt.Sprintf(format, args...), Hint: p.usageHint()}
 }
 
 func (p *parser) up(fs flagSet) (Command, error) {
@@ -222,7 +222,7 @@ func (p *parser) up(fs flagSet) (Command, error) {
 		return Command{}, p.usageErr("`--image` value %s needs a version, like `ubuntu-24.04` or `debian-12`", codeWord(c.Image))
 	}
 	if c.Image != "" && c.Snapshot != "" {
-		return Command{}, &UsageError{
+		return Command{}, &Error{
 			Msg:  "`--image` and `--snapshot` both choose what the VM boots from",
 			Hint: "give only one of them; " + p.usageHint(),
 		}
@@ -247,9 +247,9 @@ func (p *parser) provider(fs flagSet) (string, error) {
 	names, words := providerNames()
 	msg := "unknown provider " + codeWord(v)
 	if best, ok := closest(v, words, nil); ok {
-		return "", &UsageError{Msg: msg, Hint: "did you mean `" + names[best] + "`?"}
+		return "", &Error{Msg: msg, Hint: "did you mean `" + names[best] + "`?"}
 	}
-	return "", &UsageError{Msg: msg, Hint: "use " + orList(providers.Registered().Names())}
+	return "", &Error{Msg: msg, Hint: "use " + orList(providers.Registered().Names())}
 }
 
 func (p *parser) extend(args []token) (Command, error) {
@@ -303,9 +303,9 @@ func (p *parser) name(t token) (string, error) {
 		return t.text, nil
 	}
 	if fix == "" {
-		return "", &UsageError{Msg: problem, Hint: "use lowercase letters, digits and hyphens, starting with a letter"}
+		return "", &Error{Msg: problem, Hint: "use lowercase letters, digits and hyphens, starting with a letter"}
 	}
-	return "", &UsageError{Msg: problem, Hint: "try `" + p.retry(t, fix) + "`"}
+	return "", &Error{Msg: problem, Hint: "try `" + p.retry(t, fix) + "`"}
 }
 
 // retry rebuilds the typed command with the word t replaced by fix. When

@@ -1,10 +1,9 @@
-package commands
+package grammar
 
 import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -27,7 +26,7 @@ func TestParseKeep(t *testing.T) {
 	for _, tt := range tests {
 		got, err := Parse(tt.in)
 		if tt.want.Verb == "" {
-			var ue *UsageError
+			var ue *Error
 			if !errors.As(err, &ue) || !strings.Contains(ue.Msg+" "+ue.Hint, tt.wantErr) {
 				t.Errorf("Parse(%q) = %+v, %v; want a usage error with %q", tt.in, got, err, tt.wantErr)
 			}
@@ -40,21 +39,5 @@ func TestParseKeep(t *testing.T) {
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("Parse(%q) mismatch (-want +got):\n%s", tt.in, diff)
 		}
-	}
-}
-
-func TestKeepCommand(t *testing.T) {
-	t.Parallel()
-	e := newIdleEnv(t)
-	e.up(caller(alice), "box")
-	e.clock.Advance(time.Hour)
-	e.checkIdle()
-	r := e.handle("k1", caller(alice), Command{Verb: VerbKeep, Name: "box", KeepLease: true})
-	wantContains(t, "keep reply", r.Text, "`box` is kept", "no idle checks until")
-	if got := e.instance("box").Idle; !got.WarnedAt.IsZero() || !got.KeepUntil.Equal(e.instance("box").LeaseExpiry) {
-		t.Errorf("after keep lease: %+v, want no warning and checks off until the lease ends", got)
-	}
-	if got := e.runIdle("box", 3*time.Hour); len(got) != 0 {
-		t.Errorf("passes after keep = %v, want none", got)
 	}
 }

@@ -1,4 +1,4 @@
-package commands
+package grammar
 
 import (
 	"fmt"
@@ -21,7 +21,7 @@ const (
 	maxValueLen = 255 // image, snapshot id, fingerprint and the like
 )
 
-// CheckName returns nil if name is a valid VM name, else a *UsageError
+// CheckName returns nil if name is a valid VM name, else an *Error
 // saying what is wrong, with the closest valid name as hint when there is
 // one. A valid name is 1 to 40 lowercase letters, digits and hyphens,
 // starts with a letter and does not end with a hyphen.
@@ -34,7 +34,7 @@ func CheckName(name string) error {
 	if fix != "" {
 		hint = "try " + codeWord(fix)
 	}
-	return &UsageError{Msg: problem, Hint: hint}
+	return &Error{Msg: problem, Hint: hint}
 }
 
 // nameProblem returns what is wrong with name ("" if nothing) and the

@@ -1,4 +1,4 @@
-package commands
+package grammar
 
 import "strings"
 
@@ -169,7 +169,7 @@ func usageOf(cmd string) string {
 // Help returns the help text: an overview of every command when topic is
 // empty, else the page of one command, named by its verb or an alias
 // (e.g. "up", "rm"). The text is plain, with commands in backticks. An
-// unknown topic gives a *UsageError.
+// unknown topic gives an *Error.
 func Help(topic string) (string, error) {
 	topic = strings.TrimSpace(topic)
 	if topic == "" {
@@ -202,9 +202,9 @@ func helpTopic(topic string) (string, error) {
 	}
 	msg := "no help for " + codeWord(words[0])
 	if best, ok := closest(words[0], verbList, synonyms); ok {
-		return "", &UsageError{Msg: msg, Hint: "did you mean `/spuff help " + best + "`?"}
+		return "", &Error{Msg: msg, Hint: "did you mean `/spuff help " + best + "`?"}
 	}
-	return "", &UsageError{Msg: msg, Hint: "try `/spuff help`"}
+	return "", &Error{Msg: msg, Hint: "try `/spuff help`"}
 }
 
 func overview() string {

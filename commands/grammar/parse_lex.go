@@ -1,4 +1,4 @@
-package commands
+package grammar
 
 import (
 	"strings"
@@ -84,7 +84,7 @@ func (l *lexer) next() (tok token, ok bool, err error) {
 		if (c == '"' || c == '\'') && (l.pos == start || l.s[l.pos-1] == '=') {
 			end := closingQuote(l.s, l.pos+1, c)
 			if end < 0 {
-				return token{}, false, &UsageError{Msg: "quote not closed in " + codeWord(l.s[l.pos:])}
+				return token{}, false, &Error{Msg: "quote not closed in " + codeWord(l.s[l.pos:])}
 			}
 			if b == nil {
 				b = new(strings.Builder)

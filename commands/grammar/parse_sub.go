@@ -1,4 +1,4 @@
-package commands
+package grammar
 
 import "strings"
 
@@ -19,9 +19,9 @@ func (p *parser) sub(v Verb) (Command, error) {
 		}
 		msg := "unknown `" + string(v) + "` command " + codeWord(t.text)
 		if best, ok := closest(word, subLists[v], subSynonyms[v]); ok {
-			return Command{}, &UsageError{Msg: msg, Hint: "did you mean `" + string(v) + " " + best + "`?"}
+			return Command{}, &Error{Msg: msg, Hint: "did you mean `" + string(v) + " " + best + "`?"}
 		}
-		return Command{}, &UsageError{Msg: msg, Hint: "use one of " + joinSubs(v) + "; " + p.usageHint()}
+		return Command{}, &Error{Msg: msg, Hint: "use one of " + joinSubs(v) + "; " + p.usageHint()}
 	}
 	p.cmd, p.typed = string(v)+" "+sub, p.typed+" "+word
 	c := Command{Verb: v, Sub: sub}

@@ -1,4 +1,4 @@
-package commands
+package grammar
 
 import (
 	"errors"
@@ -217,9 +217,9 @@ func TestCheckName(t *testing.T) {
 				}
 				return
 			}
-			var ue *UsageError
+			var ue *Error
 			if !errors.As(err, &ue) {
-				t.Fatalf("CheckName(%q) = %v, want a *UsageError", tt.name, err)
+				t.Fatalf("CheckName(%q) = %v, want an *Error", tt.name, err)
 			}
 			if !strings.Contains(ue.Msg, tt.msg) {
 				t.Errorf("CheckName(%q).Msg = %q, want it to contain %q", tt.name, ue.Msg, tt.msg)
