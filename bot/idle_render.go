@@ -190,11 +190,11 @@ func renderIdleTeamLine(ev commands.Event, saved float64) message {
 }
 
 // renderIdleDuplicate tells a clicker that the idle warning was answered
-// before: r is what Service.Idle said, its Op the earlier operation.
+// before: r is what Service.Idle said, its Answered the earlier click.
 func renderIdleDuplicate(name string, r commands.Reply) message {
-	if op := r.Op; op != nil && op.Kind == commands.OpIdleKeep {
+	if a := r.Answered; a != nil && a.Idle != "" {
 		return textMessage(mdf(":information_source: This warning was already answered: %s kept %s. Your click changed nothing.",
-			user(op.Owner), code(orText(op.Instance, name))))
+			user(a.By), code(orText(a.Instance, name))))
 	}
 	return renderLeaseDuplicate(name, r)
 }

@@ -112,3 +112,19 @@ func TestRenderHomeActivity(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderIdleDuplicate(t *testing.T) {
+	kept := commands.Reply{Duplicate: true, Text: "That was already answered.",
+		Answered: &commands.Answered{Idle: commands.IdleKeepLease, By: "U0ADMIN", Instance: "alice-7f3a"}}
+	m := renderIdleDuplicate("alice-7f3a", kept)
+	golden(t, "idle_duplicate_kept", m)
+	if !strings.Contains(string(m.Text), "<@U0ADMIN> kept `alice-7f3a`") {
+		t.Errorf("renderIdleDuplicate(kept) = %q, want who kept it", m.Text)
+	}
+	// A card answered by a destroy says so, as a lease warning's would.
+	destroyed := commands.Reply{Duplicate: true, Answered: &commands.Answered{Lease: commands.LeaseDestroy, By: "U0ALICE"},
+		Op: &store.Operation{ID: "op1", Kind: store.OpDown, State: store.OpDone, Owner: "U0ALICE", Instance: "alice-7f3a"}}
+	if got, want := renderIdleDuplicate("alice-7f3a", destroyed), renderLeaseDuplicate("alice-7f3a", destroyed); got.Text != want.Text {
+		t.Errorf("renderIdleDuplicate(destroyed) = %q, want the lease warning's %q", got.Text, want.Text)
+	}
+}

@@ -187,18 +187,29 @@ func leaseFromBlocks(shown []slack.Block, name string, o leaseOutcome) message {
 
 // renderLeaseDuplicate tells a clicker that the warning was answered
 // before, or that the instance is already being destroyed: r is what
-// Service.Lease said, its Op the earlier operation.
+// Service.Lease said, its Answered the earlier click and its Op the
+// operation that click started, if any.
 func renderLeaseDuplicate(name string, r commands.Reply) message {
 	const nothing = " Your click changed nothing."
-	op := r.Op
-	if op == nil {
+	a, op := r.Answered, r.Op
+	if op == nil && a == nil {
 		return textMessage(":information_source: " + esc(orText(r.Text, "That was already done.")) + nothing)
 	}
-	n := code(orText(op.Instance, name))
 	var line md
+	if op == nil {
+		n := code(orText(a.Instance, name))
+		switch {
+		case a.Lease == commands.LeaseExtend:
+			line = mdf("This warning was already answered: %s extended the lease of %s.", user(a.By), n)
+		case a.Idle != "":
+			line = mdf("This warning was already answered: %s kept %s.", user(a.By), n)
+		default:
+			line = mdf("This warning was already answered by %s.", user(a.By))
+		}
+		return textMessage(":information_source: " + line + nothing)
+	}
+	n := code(orText(op.Instance, name))
 	switch {
-	case op.Kind == commands.OpExtend:
-		line = mdf("This warning was already answered: %s extended the lease of %s.", user(op.Owner), n)
 	case op.Kind == store.OpDown && op.State == store.OpDone:
 		line = mdf("%s already destroyed %s.", user(op.Owner), n)
 	case op.Kind == store.OpDown && op.State == store.OpFailed:

@@ -130,7 +130,7 @@ func TestRenderLeaseDuplicate(t *testing.T) {
 		name string
 		r    commands.Reply
 	}{
-		{"extended", commands.Reply{Duplicate: true, Op: op(commands.OpExtend, store.OpDone, "U0ALICE")}},
+		{"extended", commands.Reply{Duplicate: true, Answered: &commands.Answered{Lease: commands.LeaseExtend, By: "U0ALICE", Instance: "alice-7f3a"}}},
 		{"destroying", commands.Reply{Duplicate: true, Op: op(store.OpDown, store.OpRunning, commands.SystemActor)}},
 		{"destroyed", commands.Reply{Duplicate: true, Op: op(store.OpDown, store.OpDone, "U0ADMIN")}},
 		{"destroy_failed", commands.Reply{Duplicate: true, Op: failed}},

@@ -94,7 +94,7 @@ func sampleEvents() map[string]commands.Event {
 	e.Detail = "`alice-7f3a` will be destroyed at Mon 17:02 UTC, in 3h, when its lease ends."
 	evs["lease_warning"] = e
 	e = upEvent(commands.EventExtended, store.OpDone, store.InstanceReady)
-	e.Op.ID, e.Op.Kind, e.Op.Owner, e.Actor = "opext", commands.OpExtend, "U0ALICE", "U0ALICE"
+	e.Actor = "U0ALICE" // Op is the instance's up, as for a lease warning
 	evs["lease_extended"] = e
 	e = down(commands.EventExpired, store.OpDone, store.InstanceDestroyed)
 	e.Op.Owner, e.Actor = commands.SystemActor, commands.SystemActor

@@ -41,7 +41,8 @@ const (
 	// extension starts a new one.
 	EventLeaseWarning EventKind = "lease-warning"
 	// EventExtended: a lease button extended Instance's lease (Actor
-	// clicked it); Op is the journaled click.
+	// clicked it); Op is the instance's up operation, as for
+	// EventLeaseWarning.
 	EventExtended EventKind = "extended"
 	// EventExpired: Instance was destroyed because its lease ended. It is
 	// the last event of the down operation Reap journals (Actor is
@@ -75,10 +76,10 @@ type Event struct {
 	// thread (Channel, ThreadTS) if the front end attached one. The event
 	// is the operation's last when Op.State is final.
 	//
-	// For EventLeaseWarning and EventDestroyedOutside, which no operation
-	// causes, Op is the instance's up operation (made up from the instance
-	// when there is none, as for an adopted orphan), with the instance's
-	// thread. For the orphan events only Op.Provider is set.
+	// For EventLeaseWarning, EventExtended and EventDestroyedOutside,
+	// which no operation causes, Op is the instance's up operation (made
+	// up from the instance when there is none, as for an adopted orphan),
+	// with the instance's thread. For the orphan events only Op.Provider is set.
 	Op store.Operation
 	// Instance is the instance the operation concerns, when there is one.
 	Instance *store.Instance

@@ -25,16 +25,12 @@ const (
 	IdleSnapshotDestroy IdleAction = "snapshot-destroy"
 )
 
-// OpIdleKeep is the kind of the operation Idle journals for a Keep click.
-// It is journaled done, only to remember the click's key.
-const OpIdleKeep store.OpKind = "idle-keep"
-
 // Idle handles a click by actor on an idle warning's button for instance
 // name, with the rules of lease buttons (Service.Lease): only the owner
-// or an admin, a key seen before changes nothing (Reply.Duplicate), and a
-// click after the instance is gone is refused. The destroy actions are
-// those of Lease; the Keep actions end the warning and suspend the idle
-// checks (EventIdleKept).
+// or an admin, a key seen before changes nothing (Reply.Duplicate and
+// Reply.Answered), and a click after the instance is gone is refused.
+// The destroy actions are those of Lease; the Keep actions end the
+// warning and suspend the idle checks (EventIdleKept).
 func (s *Service) Idle(ctx context.Context, name, actor string, action IdleAction, key string) (Reply, error) {
 	switch action {
 	case IdleDestroy:
@@ -45,10 +41,8 @@ func (s *Service) Idle(ctx context.Context, name, actor string, action IdleActio
 	default:
 		return Reply{}, refuse("", "unknown idle action `%s`", action)
 	}
-	if key != "" {
-		if op := s.opByKey(ctx, key); op != nil {
-			return duplicate(op), nil
-		}
+	if r, seen := s.seenClick(ctx, key); seen {
+		return r, nil
 	}
 	s.leaseMu.Lock()
 	defer s.leaseMu.Unlock()
@@ -70,16 +64,10 @@ func (s *Service) Idle(ctx context.Context, name, actor string, action IdleActio
 	if downs[name] != nil || in.Status == store.InstanceDestroying {
 		return Reply{}, refuse("", "`%s` is being destroyed; it can no longer be kept", name)
 	}
+	if r, first, err := s.recordClick(ctx, key, name, actor, string(action), ""); err != nil || !first {
+		return r, err
+	}
 	now := s.cfg.Now()
-	op, created, err := s.store.CreateOperation(ctx, store.Operation{ID: newID(), Key: key, Owner: actor,
-		Kind: OpIdleKeep, State: store.OpDone, Step: string(action), Ended: now,
-		Channel: in.Channel, ThreadTS: in.ThreadTS, Provider: in.Provider, Instance: in.Name, CloudID: in.CloudID})
-	if err != nil {
-		return Reply{}, fmt.Errorf("journal keep: %w", err)
-	}
-	if !created {
-		return duplicate(&op), nil
-	}
 	until := now.Add(idleKeepFor)
 	if !in.LeaseExpiry.IsZero() && (action == IdleKeepLease || in.LeaseExpiry.Before(until)) {
 		until = in.LeaseExpiry // the checks stop with the lease anyway
@@ -90,12 +78,11 @@ func (s *Service) Idle(ctx context.Context, name, actor string, action IdleActio
 		return nil
 	})
 	if err != nil {
-		s.failOp(ctx, op.ID, err)
-		return Reply{}, fmt.Errorf("keep %s: %w", name, err)
+		return Reply{}, fmt.Errorf("keep %s: %w", name, err) // the click stays recorded, as for Lease
 	}
-	s.audit(ctx, actor, "idle-keep", name, "ok: until "+until.UTC().Format(time.RFC3339), op.ID)
+	s.audit(ctx, actor, "idle-keep", name, "ok: until "+until.UTC().Format(time.RFC3339), "")
 	text := fmt.Sprintf("`%s` is kept: no idle checks until %s.", in.Name, until.UTC().Format("Mon 15:04 MST"))
-	s.emit(ctx, EventIdleKept, &op, in, func(ev *Event) { ev.Actor, ev.Detail = UserID(actor), text })
+	s.emit(ctx, EventIdleKept, s.instanceOp(ctx, in), in, func(ev *Event) { ev.Actor, ev.Detail = UserID(actor), text })
 	return Reply{Text: text, Instances: []InstanceView{s.view(*in)}}, nil
 }
 

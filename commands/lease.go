@@ -22,18 +22,16 @@ const (
 	LeaseSnapshotDestroy LeaseAction = "snapshot-destroy"
 )
 
-// OpExtend is the kind of the operation Lease journals for an extension.
-// It is journaled done, only to remember the click's key; nothing runs it.
-const OpExtend store.OpKind = "extend"
-
 // Lease handles a click by actor on a lease warning's button for instance
 // name. The rules are those of approvals:
 //
 //   - Only the owner or an admin may click; anyone else is refused.
-//   - key identifies the click's card and button, e.g. the message and
-//     action of the warning. A click whose key was seen before changes
-//     nothing: the reply has Duplicate set and Op is the earlier click's
-//     operation. So does a destroy while a destroy is already under way.
+//   - key identifies the click's card, e.g. the message of the warning:
+//     the click is recorded under it (store.Click), first-wins. A click
+//     whose key was seen before changes nothing: the reply has Duplicate
+//     set, Answered says who answered the card and how, and Op is the
+//     operation the earlier click started, if any. A destroy while a
+//     destroy is already under way is a duplicate of it too.
 //   - A click after the instance is gone is refused with a sentence
 //     saying so.
 //
@@ -45,10 +43,8 @@ func (s *Service) Lease(ctx context.Context, name, actor string, action LeaseAct
 	if action != LeaseExtend && action != LeaseDestroy && action != LeaseSnapshotDestroy {
 		return Reply{}, refuse("", "unknown lease action `%s`", action)
 	}
-	if key != "" {
-		if op := s.opByKey(ctx, key); op != nil {
-			return duplicate(op), nil
-		}
+	if r, seen := s.seenClick(ctx, key); seen {
+		return r, nil
 	}
 	s.leaseMu.Lock()
 	defer s.leaseMu.Unlock()
@@ -73,10 +69,13 @@ func (s *Service) Lease(ctx context.Context, name, actor string, action LeaseAct
 		}
 		return Reply{Op: down, Duplicate: true, Text: fmt.Sprintf("`%s` is already being destroyed.", name)}, nil
 	}
+	if action == LeaseExtend {
+		return s.leaseExtend(ctx, in, actor, key)
+	}
 	op := store.Operation{ID: newID(), Key: key, Owner: actor, Channel: in.Channel, ThreadTS: in.ThreadTS,
 		Provider: in.Provider, Instance: in.Name, CloudID: in.CloudID}
-	if action == LeaseExtend {
-		return s.leaseExtend(ctx, op, actor)
+	if r, first, err := s.recordClick(ctx, key, name, actor, string(action), op.ID); err != nil || !first {
+		return r, err
 	}
 	op.Kind, op.State = store.OpDown, store.OpAccepted
 	op.Request = mustJSON(downRequest{WithSnapshot: action == LeaseSnapshotDestroy, Target: in.OpID})
@@ -95,26 +94,23 @@ func (s *Service) Lease(ctx context.Context, name, actor string, action LeaseAct
 	return Reply{Op: &op, Text: text}, nil
 }
 
-// leaseExtend journals the click op and extends the lease by ExtendBy.
-func (s *Service) leaseExtend(ctx context.Context, op store.Operation, actor string) (Reply, error) {
-	op.Kind, op.State, op.Step, op.Ended = OpExtend, store.OpDone, "extended", s.cfg.Now()
-	op, created, err := s.store.CreateOperation(ctx, op)
-	if err != nil {
-		return Reply{}, fmt.Errorf("journal extend: %w", err)
+// leaseExtend records the click under key and extends the lease of in by
+// ExtendBy. Should the extension fail (the store failing), the click
+// stays recorded: the clicker is told the error, and /spuff extend is
+// there to try again.
+func (s *Service) leaseExtend(ctx context.Context, in *store.Instance, actor, key string) (Reply, error) {
+	if r, first, err := s.recordClick(ctx, key, in.Name, actor, string(LeaseExtend), ""); err != nil || !first {
+		return r, err
 	}
-	if !created {
-		return duplicate(&op), nil
-	}
-	in, capped, err := s.Extend(ctx, op.Instance, actor, s.cfg.ExtendBy)
+	in, capped, err := s.Extend(ctx, in.Name, actor, s.cfg.ExtendBy)
 	if err != nil {
-		s.failOp(ctx, op.ID, err)
 		return Reply{}, err
 	}
 	text := fmt.Sprintf("`%s` now runs until %s.", in.Name, in.LeaseExpiry.UTC().Format("Mon 15:04 MST"))
 	if capped {
 		text += fmt.Sprintf(" That is the maximum lease of %s from now.", fmtDuration(s.cfg.MaxLease))
 	}
-	s.emit(ctx, EventExtended, &op, in, func(ev *Event) { ev.Actor, ev.Detail = UserID(actor), text })
+	s.emit(ctx, EventExtended, s.instanceOp(ctx, in), in, func(ev *Event) { ev.Actor, ev.Detail = UserID(actor), text })
 	return Reply{Text: text, Instances: []InstanceView{s.view(*in)}}, nil
 }
 

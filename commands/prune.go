@@ -14,6 +14,7 @@ const pruneBatch = 256
 // PruneReport says what one Prune removed.
 type PruneReport struct {
 	Operations int // finished operations
+	Clicks     int // clicks on cards (store.Click)
 	Audit      int // audit events
 }
 
@@ -34,6 +35,9 @@ func (s *Service) Prune(ctx context.Context) (PruneReport, error) {
 		rep.Operations = n
 		if err != nil {
 			return rep, fmt.Errorf("prune journal: %w", err)
+		}
+		if rep.Clicks, err = s.pruneClicks(ctx, now.Add(-r)); err != nil {
+			return rep, err
 		}
 	}
 	if r := s.cfg.AuditRetention; r > 0 {
@@ -76,7 +80,7 @@ func (s *Service) prunePass(ctx context.Context) {
 	if err != nil && ctx.Err() == nil {
 		s.log.Error("prune", "err", err)
 	}
-	if rep.Operations+rep.Audit > 0 {
-		s.log.Info("pruned", "operations", rep.Operations, "audit_events", rep.Audit)
+	if rep.Operations+rep.Clicks+rep.Audit > 0 {
+		s.log.Info("pruned", "operations", rep.Operations, "clicks", rep.Clicks, "audit_events", rep.Audit)
 	}
 }

@@ -22,6 +22,9 @@ type Reply struct {
 	// Duplicate reports whether the key was seen before: Op is the earlier
 	// operation, and nothing new was started.
 	Duplicate bool
+	// Answered, for a button pressed on a card answered before (see
+	// Service.Lease), says who answered it and how.
+	Answered *Answered
 	// Instances answers list and status.
 	Instances []InstanceView
 	// Sizes answers sizes.

@@ -24,6 +24,10 @@ type Store interface {
 	ListEndedOperations(ctx context.Context, since time.Time) ([]store.Operation, error)
 	PruneOperations(ctx context.Context, before time.Time, limit int, keep func(*store.Operation) bool) (int, bool, error)
 
+	RecordClick(ctx context.Context, c store.Click) (store.Click, bool, error)
+	GetClick(ctx context.Context, key string) (*store.Click, error)
+	PruneClicks(ctx context.Context, before time.Time, limit int) (int, bool, error)
+
 	PutApproval(ctx context.Context, a store.Approval) error
 	GetApproval(ctx context.Context, opID string) (*store.Approval, error)
 	UpdateApproval(ctx context.Context, opID string, fn func(*store.Approval) error) (*store.Approval, error)

@@ -1,7 +1,8 @@
 // Package store holds spuffbot's durable records: the instances it created
 // and who owns them, the operations journal that lets an interrupted
-// command resume after a crash, approvals, people's SSH keys and the
-// append-only audit log; their states, the errors a store reports, and the
+// command resume after a crash, the clicks on cards (so that a card
+// answers once), approvals, people's SSH keys and the append-only audit
+// log; their states, the errors a store reports, and the
 // Store interface that every backend implements.
 //
 // It imports nothing outside the standard library, so that the domain and

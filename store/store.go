@@ -13,8 +13,11 @@ import (
 // The hot questions are answered through indexes, never by reading every
 // record: ListOperations(ctx, true) reads the open operations only,
 // FindOperationByKey the one operation behind a key, ListEndedOperations
-// those that ended since a time. PruneOperations and PruneAudit remove
-// what is older than the retention, a small batch per call, so that no
+// those that ended since a time, GetClick the click behind a key.
+// RecordClick writes a click unless one with its key exists (first
+// wins), and returns the click that holds the key with whether it is the
+// new one. PruneOperations, PruneClicks and PruneAudit remove what is
+// older than the retention, a small batch per call, so that no
 // call holds the store for long; a caller repeats them
 // while they report more.
 type Store interface {
@@ -33,6 +36,10 @@ type Store interface {
 	FindOperationByKey(ctx context.Context, key string) (*Operation, error)
 	ListEndedOperations(ctx context.Context, since time.Time) ([]Operation, error)
 	PruneOperations(ctx context.Context, before time.Time, limit int, keep func(*Operation) bool) (removed int, more bool, err error)
+
+	RecordClick(ctx context.Context, c Click) (Click, bool, error)
+	GetClick(ctx context.Context, key string) (*Click, error)
+	PruneClicks(ctx context.Context, before time.Time, limit int) (removed int, more bool, err error)
 
 	PutApproval(ctx context.Context, a Approval) error
 	GetApproval(ctx context.Context, opID string) (*Approval, error)

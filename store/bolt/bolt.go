@@ -25,8 +25,10 @@ var (
 
 // schemaVersion is the layout of buckets and keys this package reads and
 // writes. Open refuses a file with a newer one. Version 2 added the
-// indexes of open operations and of operations by end time.
-const schemaVersion = 2
+// indexes of open operations and of operations by end time; version 3
+// the clicks, which replace the operations journaled only to remember a
+// click (see migrateClicks).
+const schemaVersion = 3
 
 // Buckets, all created by Open.
 var (
@@ -43,11 +45,15 @@ var (
 	bucketAudit         = []byte("audit")         // big-endian seq -> event
 	bucketAuditTime     = []byte("audit_by_time") // time key, seq -> nil
 
+	bucketClicks    = []byte("clicks")         // idempotency key -> click
+	bucketClickTime = []byte("clicks_by_time") // time key, idempotency key -> nil
+
 	allBuckets = [][]byte{
 		bucketMeta, bucketInstances, bucketInstanceOwner, bucketInstanceCloud,
 		bucketOperations, bucketOperationKey, bucketOperationOpen, bucketOperationEnd,
 		bucketApprovals, bucketSSHKeys,
 		bucketAudit, bucketAuditTime,
+		bucketClicks, bucketClickTime,
 	}
 
 	keySchemaVersion = []byte("schema_version")
@@ -152,6 +158,11 @@ func migrate(tx *bbolt.Tx) error {
 	if from == 1 {
 		if err := indexOperations(tx); err != nil {
 			return fmt.Errorf("migrate to schema version 2: %w", err)
+		}
+	}
+	if from == 1 || from == 2 {
+		if err := migrateClicks(tx); err != nil {
+			return fmt.Errorf("migrate to schema version 3: %w", err)
 		}
 	}
 	return tx.Bucket(bucketMeta).Put(keySchemaVersion, []byte(strconv.Itoa(schemaVersion)))

@@ -121,14 +121,14 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	setSchemaVersion(t, path, "3")
+	setSchemaVersion(t, path, "4")
 
 	_, err = Open(path, Options{})
 	if !errors.Is(err, errSchemaTooNew) {
-		t.Fatalf("Open(%q) of schema 3 = %v, want %v", path, err, errSchemaTooNew)
+		t.Fatalf("Open(%q) of schema 4 = %v, want %v", path, err, errSchemaTooNew)
 	}
-	if !strings.Contains(err.Error(), "schema version 3") {
-		t.Errorf("Open(%q) error = %q, want it to name schema version 3", path, err)
+	if !strings.Contains(err.Error(), "schema version 4") {
+		t.Errorf("Open(%q) error = %q, want it to name schema version 4", path, err)
 	}
 }
 

@@ -14,6 +14,8 @@
 //	operations_by_key/<idempotency key>               the operation's id
 //	operations_open/<id>                              the id of an operation not final
 //	operations_ended/<time>/<id>                      the id of a final operation, by end time
+//	clicks/<idempotency key>                          a Click
+//	clicks_by_time/<time>/<idempotency key>           the click's key, by the time it was pressed
 //	approvals/<operation id>                          an Approval
 //	ssh_keys/<owner>/<fingerprint>                    an SSHKey
 //	audit/<time>/<writer>-<n>                         an AuditEvent, n-th of a Store

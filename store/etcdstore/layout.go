@@ -50,6 +50,13 @@ func (l layout) ended(end time.Time, id string) string {
 	return l.key("operations_ended", timeKey(end), id)
 }
 
+func (l layout) click(key string) string { return l.key("clicks", key) }
+
+// clickAt is the key of a click in the index by the time it was pressed.
+func (l layout) clickAt(at time.Time, key string) string {
+	return l.key("clicks_by_time", timeKey(at), key)
+}
+
 func (l layout) approval(opID string) string { return l.key("approvals", opID) }
 
 func (l layout) claim(opID string) string { return l.key("claims", opID) }
