@@ -29,7 +29,7 @@ func TestCreateSnapshotWaitsForAction(t *testing.T) {
 	p, emu := newTestProvider(t)
 	id := readyDroplet(t, p, "src")
 	emu.SetActionAfter(20 * time.Millisecond)
-	snap, err := p.CreateSnapshot(t.Context(), id, "nightly")
+	snap, err := p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: id, Name: "nightly"})
 	if err != nil {
 		t.Fatalf("CreateSnapshot(%q, nightly) error = %v", id, err)
 	}
@@ -51,7 +51,7 @@ func TestCreateSnapshotActionErrored(t *testing.T) {
 	p, emu := newTestProvider(t)
 	id := readyDroplet(t, p, "src")
 	emu.FailActions(1)
-	snap, err := p.CreateSnapshot(t.Context(), id, "doomed")
+	snap, err := p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: id, Name: "doomed"})
 	if err == nil || snap != nil {
 		t.Fatalf("CreateSnapshot() = %+v, %v, want an error for the errored action", snap, err)
 	}
@@ -65,7 +65,7 @@ func TestCreateSnapshotActionErrored(t *testing.T) {
 
 func TestCreateSnapshotOfGoneDroplet(t *testing.T) {
 	p, _ := newTestProvider(t)
-	if _, err := p.CreateSnapshot(t.Context(), "424242", "x"); !errors.Is(err, providers.ErrNotFound) {
+	if _, err := p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: "424242", Name: "x"}); !errors.Is(err, providers.ErrNotFound) {
 		t.Fatalf("CreateSnapshot(gone droplet) error = %v, want ErrNotFound", err)
 	}
 }

@@ -14,8 +14,9 @@ import (
 // DigitalOcean is a stateful emulator of the DigitalOcean API (the part
 // spuff uses), speaking the wire format godo expects: droplets with tags
 // and the tag_name filter, droplet snapshot actions polled through
-// GET /v2/actions/{id}, droplet snapshots (string ids), SSH keys, sizes and
-// regions, and pagination through links.pages.next.
+// GET /v2/actions/{id}, droplet snapshots (string ids) tagged through
+// POST /v2/tags and POST /v2/tags/{tag}/resources (resource_type "image"),
+// SSH keys, sizes and regions, and pagination through links.pages.next.
 //
 // Point godo at URL (godo.SetBaseURL) or set DIGITALOCEAN_API_URL to it.
 // Call names for Calls are the route patterns, such as "POST /v2/droplets"
@@ -45,6 +46,7 @@ type DigitalOcean struct {
 	actions     map[int]*doAction
 	snapshots   map[string]*doSnapshot
 	keys        map[string]*doKey // by fingerprint
+	tags        map[string]bool   // tags made with POST /v2/tags
 }
 
 // DigitalOceanDroplet is a droplet as the emulator holds it.
@@ -118,6 +120,7 @@ func NewDigitalOcean() *DigitalOcean {
 		actions:   make(map[int]*doAction),
 		snapshots: make(map[string]*doSnapshot),
 		keys:      make(map[string]*doKey),
+		tags:      make(map[string]bool),
 	}
 	e.routes()
 	e.srv = httptest.NewServer(http.HandlerFunc(e.serve))
@@ -140,6 +143,8 @@ func (e *DigitalOcean) routes() {
 	m.HandleFunc("POST /v2/account/keys", e.createKey)
 	m.HandleFunc("GET /v2/sizes", e.listSizes)
 	m.HandleFunc("GET /v2/regions", e.listRegions)
+	m.HandleFunc("POST /v2/tags", e.createTag)
+	m.HandleFunc("POST /v2/tags/{tag}/resources", e.tagResources)
 }
 
 // Close shuts the emulator down.
