@@ -7,6 +7,11 @@ import (
 	"slices"
 )
 
+// The tag calls follow DigitalOcean's documentation and godo's Tags
+// service (POST /v2/tags {name} -> 201 {"tag"}; POST
+// /v2/tags/{tag}/resources {resources:[{resource_id, resource_type}]} ->
+// 204), not a run against the real API.
+
 // createTag makes a tag; making one that exists answers with it again.
 func (e *DigitalOcean) createTag(w http.ResponseWriter, r *http.Request) {
 	var req struct {
