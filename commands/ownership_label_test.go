@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/spuffbot/spuffbot/providers"
+	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/store"
 )
 
@@ -142,6 +143,9 @@ func TestSnapshotOwnerLabelFirst(t *testing.T) {
 	} else {
 		wantContains(t, "Error", op.Error, "no snapshot `"+orphan+"`")
 	}
+	// The look at the cloud goes through an unclear answer.
+	e.cloud.SetFailNext(demo.OpListSnapshots, &providers.Error{Provider: "demo", Op: "list snapshots",
+		Kind: providers.ErrUnknownOutcome, Message: "502 Bad Gateway"})
 	if op := e.run(caller(alice), Command{Verb: VerbSnapshot, Sub: "delete", ID: labelled}); op.State != store.OpDone || op.Provider != "demo" {
 		t.Errorf("alice deleting her labelled %s: %s (%s) on %q, want done on demo", labelled, op.State, op.Error, op.Provider)
 	}

@@ -110,7 +110,11 @@ func (s *Service) checkSnapshotDelete(ctx context.Context, op *store.Operation) 
 		if !ok {
 			return "", refuse("", "cloud `%s` is no longer configured", name)
 		}
-		list, err := p.ListSnapshots(ctx)
+		var list []providers.Snapshot
+		err := s.persist(ctx, op, cloudCall{action: "list its snapshots", do: func(ctx context.Context) (err error) {
+			list, err = p.ListSnapshots(ctx)
+			return err
+		}})
 		if err != nil {
 			return "", fmt.Errorf("find snapshot %s: %w", op.SnapshotID, err)
 		}
@@ -122,13 +126,14 @@ func (s *Service) checkSnapshotDelete(ctx context.Context, op *store.Operation) 
 		if err != nil {
 			return "", err
 		}
-		switch owner := owners[op.SnapshotID]; {
-		case owner == op.Owner || s.IsAdmin(op.Owner):
+		owner := owners[op.SnapshotID]
+		if owner == op.Owner || s.IsAdmin(op.Owner) {
 			return name, nil
-		case owner != "":
+		}
+		if owner != "" {
 			return "", snapshotNotYours(op.SnapshotID, owner)
 		}
-		break
+		break // spuff's, but whose neither its label nor the journal says
 	}
 	if op.Provider != "" { // known to the journal, and gone: deleting it again is harmless
 		return op.Provider, nil
