@@ -53,7 +53,7 @@ func renderAll(s string) map[string]message {
 	in := store.Instance{Name: id, Provider: "digitalocean", Owner: s, Channel: s, Size: s, Region: s, IP: s,
 		PriceHourly: 0.036, Created: now.Add(-time.Hour), LeaseExpiry: now.Add(time.Hour), Status: store.InstanceReady,
 		Image: s, CloudID: id, OpID: id}
-	snap := &providers.Snapshot{ID: id, Name: s, SizeGB: 1}
+	snap := &providers.Snapshot{ID: id, Name: s, SizeGB: 1, Owner: s}
 	approval := &store.Approval{OpID: id, State: store.ApprovalDenied, Requester: s, DecidedBy: s, DecidedAt: now, Expires: now}
 	orphan := &commands.Orphan{Provider: "digitalocean", Age: time.Hour, PriceHourly: 0.01,
 		Instance: providers.Instance{ID: id, Name: id, Size: s, Region: s, IP: s,

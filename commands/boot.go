@@ -14,11 +14,12 @@ import (
 // label and adopts it when found. When the create fails after a try whose
 // outcome was unknown, it looks once more and destroys what appeared, so
 // that a failed create leaves nothing behind.
-func (s *Service) createAtCloud(ctx context.Context, p providers.Provider, op *store.Operation, ireq providers.InstanceRequest) (*providers.Instance, error) {
+func (s *Service) createAtCloud(ctx context.Context, p providers.Provider, op *store.Operation, ireq providers.InstanceRequest, since time.Time) (*providers.Instance, error) {
 	var made *providers.Instance
 	uncertain := false
 	err := s.persist(ctx, op, cloudCall{
 		action: "create the VM",
+		since:  since,
 		do: func(ctx context.Context) error {
 			in, err := p.CreateInstance(ctx, ireq)
 			if err == nil {
@@ -53,8 +54,14 @@ func (s *Service) createAtCloud(ctx context.Context, p providers.Provider, op *s
 // lookup finds the VM labelled with operation id upID for op, looking
 // again while the cloud's answer is unclear (see persist).
 func (s *Service) lookup(ctx context.Context, p providers.Provider, op *store.Operation, upID string) (*providers.Instance, error) {
+	return s.lookupSince(ctx, p, op, upID, time.Time{})
+}
+
+// lookupSince is lookup within the deadline of a call first journaled at
+// since (see cloudCall.since).
+func (s *Service) lookupSince(ctx context.Context, p providers.Provider, op *store.Operation, upID string, since time.Time) (*providers.Instance, error) {
 	var found *providers.Instance
-	err := s.persist(ctx, op, cloudCall{action: "list its VMs", do: func(ctx context.Context) error {
+	err := s.persist(ctx, op, cloudCall{action: "list its VMs", since: since, do: func(ctx context.Context) error {
 		var err error
 		found, err = findByOp(ctx, p, upID)
 		return err

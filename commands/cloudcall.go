@@ -25,16 +25,32 @@ type cloudCall struct {
 	// (the VM by its spuff-op label, the snapshot by its name). Nil: do
 	// is idempotent and is simply tried again.
 	happened func(ctx context.Context) (bool, error)
+	// since is when the call was first journaled, by a run that a
+	// restart may have ended: the deadline counts from it. Zero: now.
+	since time.Time
 }
 
 // persist runs c until it succeeds or the cloud refuses it. An unknown
 // outcome (providers.OutcomeUnknown, or a name conflict after an earlier
 // try) is not a failure: it looks whether the call happened and, if not,
-// tries again with backoff and jitter until CreateTimeout, saying once in
-// op's thread that the cloud is slow. It then fails with a *CloudError
-// holding the cloud's last answer. It returns ctx's error at shutdown.
+// tries again with backoff and jitter until CreateTimeout after c.since,
+// saying once in op's thread that the cloud is slow. It then fails with a
+// *CloudError holding the cloud's last answer. A call resumed after its
+// deadline is made once, not retried. It returns ctx's error at shutdown.
 func (s *Service) persist(ctx context.Context, op *store.Operation, c cloudCall) error {
-	cctx, cancel := context.WithTimeout(ctx, s.cfg.CreateTimeout)
+	if past, ok := s.pastDeadline(c.since); ok {
+		s.log.Info("cloud call resumed after its deadline; trying once", "op", op.ID, "provider", op.Provider,
+			"instance", op.Instance, "late", past.String())
+		err := c.do(ctx)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		if !errors.Is(err, providers.ErrConflict) && !providers.OutcomeUnknown(err) {
+			return err // the cloud said no
+		}
+		return &CloudError{Provider: op.Provider, Action: c.action, For: s.cfg.CreateTimeout, Last: err}
+	}
+	cctx, cancel := context.WithTimeout(ctx, s.cfg.CreateTimeout-s.elapsed(c.since))
 	defer cancel()
 	told := false
 	var last error
@@ -82,6 +98,21 @@ func (s *Service) persist(ctx context.Context, op *store.Operation, c cloudCall)
 		}
 	}
 	return &CloudError{Provider: op.Provider, Action: c.action, For: s.cfg.CreateTimeout, Last: last}
+}
+
+// elapsed is how long ago since was, zero when since is zero.
+func (s *Service) elapsed(since time.Time) time.Duration {
+	if since.IsZero() {
+		return 0
+	}
+	return max(s.cfg.Now().Sub(since), 0)
+}
+
+// pastDeadline reports whether the CreateTimeout of a call first
+// journaled at since has run out, and by how much.
+func (s *Service) pastDeadline(since time.Time) (time.Duration, bool) {
+	late := s.elapsed(since) - s.cfg.CreateTimeout
+	return late, !since.IsZero() && late >= 0
 }
 
 // retryWait is how long to wait before try attempt+2: RetryBackoff

@@ -202,7 +202,8 @@ func (s *Service) snapshot(ctx context.Context, p providers.Provider, op *store.
 		err = s.persist(ctx, op, cloudCall{
 			action: "make the snapshot",
 			do: func(ctx context.Context) error {
-				sn, err := p.CreateSnapshot(ctx, cloudID, name)
+				sn, err := p.CreateSnapshot(ctx, providers.SnapshotRequest{InstanceID: cloudID, Name: name,
+					Labels: map[string]string{providers.LabelOwner: op.Owner, providers.LabelOp: op.ID}})
 				if err == nil {
 					snap = sn
 				}

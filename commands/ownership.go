@@ -11,24 +11,64 @@ import (
 )
 
 // Who may use what: a snapshot belongs to whoever made it through
-// spuffbot, as the journal recorded it (the snapshot create, or the down
-// --snapshot, that made it); a custom image id may be booted by an admin,
-// or by anyone when Config.AllowedImages lists it; the cloud's public
-// distribution images (its catalog's) are everyone's.
+// spuffbot. The snapshot carries its maker at the cloud (the spuff-owner
+// label that the snapshot create, or the down --snapshot, recorded on it:
+// Snapshot.Owner); a snapshot made before spuffbot labelled its owner has
+// none, and its maker is the owner of the operation that made it, as the
+// journal recorded it (which is why Prune keeps those operations). A
+// custom image id may be booted by an admin, or by anyone when
+// Config.AllowedImages lists it; the cloud's public distribution images
+// (its catalog's) are everyone's.
 
-// snapshotOwners maps each snapshot spuffbot made, as provider + "/" +
-// snapshot id, to who made it.
-func (s *Service) snapshotOwners(ctx context.Context) (map[string]string, error) {
+// journalSnapshotOwners maps each snapshot spuffbot made, as provider +
+// "/" + snapshot id, to the owner of the operation that made it, as the
+// journal recorded it.
+func (s *Service) journalSnapshotOwners(ctx context.Context) (map[string]string, error) {
 	ops, err := s.store.ListOperations(ctx, false)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot owners: %w", err)
 	}
 	owners := make(map[string]string)
 	for _, op := range ops {
-		if op.SnapshotID == "" || (op.Kind != store.OpSnapshotCreate && op.Kind != store.OpDown) {
-			continue
+		if madeSnapshot(&op) {
+			owners[op.Provider+"/"+op.SnapshotID] = op.Owner
 		}
-		owners[op.Provider+"/"+op.SnapshotID] = op.Owner
+	}
+	return owners, nil
+}
+
+// madeSnapshot reports whether op made a snapshot: a snapshot create, or
+// a down --snapshot, with the snapshot's id journaled.
+func madeSnapshot(op *store.Operation) bool {
+	return op.SnapshotID != "" && (op.Kind == store.OpSnapshotCreate || op.Kind == store.OpDown)
+}
+
+// snapshotOwners maps the id of each snapshot of list, which provider
+// listed, to who made it: its owner label, else (a snapshot made before
+// owners were labelled) the journal's record. The journal is read only
+// when list holds a snapshot without an owner label. A snapshot that
+// neither names has no entry.
+func (s *Service) snapshotOwners(ctx context.Context, provider string, list []providers.Snapshot) (map[string]string, error) {
+	owners := make(map[string]string, len(list))
+	unlabelled := false
+	for _, sn := range list {
+		if sn.Owner != "" {
+			owners[sn.ID] = sn.Owner
+		} else {
+			unlabelled = true
+		}
+	}
+	if !unlabelled {
+		return owners, nil
+	}
+	journal, err := s.journalSnapshotOwners(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, sn := range list {
+		if o, ok := journal[provider+"/"+sn.ID]; ok && sn.Owner == "" {
+			owners[sn.ID] = o
+		}
 	}
 	return owners, nil
 }
@@ -39,13 +79,13 @@ func (s *Service) ownSnapshots(ctx context.Context, user, provider string, list 
 	if s.IsAdmin(user) {
 		return list, nil
 	}
-	owners, err := s.snapshotOwners(ctx)
+	owners, err := s.snapshotOwners(ctx, provider, list)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]providers.Snapshot, 0, len(list))
 	for _, sn := range list {
-		if owners[provider+"/"+sn.ID] == user {
+		if owners[sn.ID] == user {
 			out = append(out, sn)
 		}
 	}

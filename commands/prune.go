@@ -22,15 +22,20 @@ type PruneReport struct {
 // Config.JournalRetention ago and the audit events older than
 // Config.AuditRetention, in small transactions; a zero retention keeps
 // everything. An operation that made a snapshot (a snapshot create or a
-// down --snapshot) is kept whatever its age: it records who made the
-// snapshot, which decides who may use it (see snapshotOwners).
-// Background runs it on the leader with the housekeeping.
+// down --snapshot) whose snapshot carries no owner label (it was made
+// before spuffbot labelled snapshots with their owner) is kept whatever
+// its age, as long as the snapshot exists: it records who made the
+// snapshot, which decides who may use it (see snapshotOwners). So is
+// one whose cloud could not be listed. A labelled snapshot's owner is on
+// the snapshot, and its operation goes like any other. Background runs
+// it on the leader with the housekeeping.
 func (s *Service) Prune(ctx context.Context) (PruneReport, error) {
 	var rep PruneReport
 	now := s.cfg.Now()
 	if r := s.cfg.JournalRetention; r > 0 {
+		keep := s.keepOperation(ctx)
 		n, err := drain(ctx, func() (int, bool, error) {
-			return s.store.PruneOperations(ctx, now.Add(-r), pruneBatch, keepOperation)
+			return s.store.PruneOperations(ctx, now.Add(-r), pruneBatch, keep)
 		})
 		rep.Operations = n
 		if err != nil {
@@ -52,10 +57,30 @@ func (s *Service) Prune(ctx context.Context) (PruneReport, error) {
 	return rep, nil
 }
 
-// keepOperation reports whether a finished operation is kept past the
-// journal's retention.
-func keepOperation(op *store.Operation) bool {
-	return op.SnapshotID != "" && (op.Kind == store.OpSnapshotCreate || op.Kind == store.OpDown)
+// keepOperation returns the rule that says whether a finished operation
+// is kept past the journal's retention: one that made a snapshot that
+// exists without an owner label, or on a cloud whose snapshots could not
+// be listed now (or that is no longer configured). It lists each cloud's
+// snapshots once.
+func (s *Service) keepOperation(ctx context.Context) func(*store.Operation) bool {
+	listed := make(map[string]bool)     // clouds whose snapshots were listed
+	unlabelled := make(map[string]bool) // provider + "/" + id of snapshots without an owner label
+	for _, name := range s.Providers() {
+		list, err := s.providers[name].ListSnapshots(ctx)
+		if err != nil {
+			s.log.Warn("prune: list snapshots; keeping the operations that made them", "provider", name, "err", err)
+			continue
+		}
+		listed[name] = true
+		for _, sn := range list {
+			if sn.Owner == "" {
+				unlabelled[name+"/"+sn.ID] = true
+			}
+		}
+	}
+	return func(op *store.Operation) bool {
+		return madeSnapshot(op) && (!listed[op.Provider] || unlabelled[op.Provider+"/"+op.SnapshotID])
+	}
 }
 
 // drain calls prune until it reports nothing more is due or ctx ends, and

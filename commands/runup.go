@@ -79,13 +79,20 @@ func (s *Service) resolveLate(ctx context.Context, op *store.Operation, req *upR
 
 // create makes the instance at the cloud exactly once: if a previous run
 // may have reached the cloud, it first looks for the instance by its
-// spuff-op label.
+// spuff-op label. The deadline for unknown outcomes (CreateTimeout) counts
+// from the create's first journaling (upRequest.CreateFrom), not from a
+// restart: a run resumed after it looks once and adopts what it finds, or
+// fails without asking again.
 func (s *Service) create(ctx context.Context, p providers.Provider, op *store.Operation, req upRequest) error {
 	var found *providers.Instance
 	if op.Step == stepCreating {
 		var err error
-		if found, err = s.lookup(ctx, p, op, op.ID); err != nil {
+		if found, err = s.lookupSince(ctx, p, op, op.ID, req.CreateFrom); err != nil {
 			return err
+		}
+		if _, late := s.pastDeadline(req.CreateFrom); late && found == nil {
+			return &CloudError{Provider: op.Provider, Action: "create the VM", For: s.cfg.CreateTimeout,
+				Last: context.DeadlineExceeded, Left: "nothing was created"}
 		}
 	}
 	if found == nil {
@@ -99,7 +106,14 @@ func (s *Service) create(ctx context.Context, p providers.Provider, op *store.Op
 			return refuse("", "`%s` was cancelled before it was created", op.Instance)
 		}
 	}
-	op, err := s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step = store.OpRunning, stepCreating })
+	if req.CreateFrom.IsZero() {
+		req.CreateFrom = s.cfg.Now()
+	}
+	raw, err := json.Marshal(req)
+	if err != nil {
+		return fmt.Errorf("encode up request of %s: %w", op.ID, err)
+	}
+	op, err = s.step(ctx, op.ID, func(o *store.Operation) { o.State, o.Step, o.Request = store.OpRunning, stepCreating, raw })
 	if err != nil {
 		return err
 	}
@@ -111,7 +125,7 @@ func (s *Service) create(ctx context.Context, p providers.Provider, op *store.Op
 		if err != nil {
 			return err
 		}
-		if found, err = s.createAtCloud(ctx, p, op, ireq); err != nil {
+		if found, err = s.createAtCloud(ctx, p, op, ireq, req.CreateFrom); err != nil {
 			return err
 		}
 	}

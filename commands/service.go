@@ -77,7 +77,8 @@ type Config struct {
 	HA HAConfig
 	// CreateTimeout is how long a cloud call whose outcome is unknown
 	// (a create, destroy or snapshot that timed out or got a server
-	// error) is looked up and retried before the operation fails.
+	// error) is looked up and retried before the operation fails. A
+	// create's counts from its first journaling, across restarts.
 	// Zero: 5m.
 	CreateTimeout time.Duration
 	// BootTimeout is how long a new VM may take to become ready (active

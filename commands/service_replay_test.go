@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/spuffbot/spuffbot/commands/grammar"
+	"github.com/spuffbot/spuffbot/providers"
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/store"
 )
@@ -238,7 +239,7 @@ func TestResumeAdoptsTheSnapshotMadeBeforeACrash(t *testing.T) {
 			e.crashAt(r.Op.ID, func(op *store.Operation) { op.State, op.Step = store.OpRunning, stepSnapshotting })
 			var own string
 			if tt.own {
-				s, err := e.cloud.CreateSnapshot(e.ctx, in.CloudID, "spuff-box")
+				s, err := e.cloud.CreateSnapshot(e.ctx, providers.SnapshotRequest{InstanceID: in.CloudID, Name: "spuff-box"})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -59,8 +60,12 @@ func (s *Service) acceptOp(ctx context.Context, key string, c Caller, op store.O
 	return Reply{Op: &op, Text: text}, nil
 }
 
-// snapshotOwner checks that c may delete snapshot id: an admin, or whoever
-// made it through spuffbot. It returns the snapshot's provider.
+// snapshotOwner checks, as far as the journal tells without a cloud call,
+// that c may delete snapshot id: an admin, or whoever made it through
+// spuffbot. It returns the snapshot's provider, or "" for a snapshot the
+// journal does not know (one whose making was pruned from it, its owner
+// being on its label): the run then finds it at the clouds and checks its
+// owner label before deleting it (see checkSnapshotDelete).
 func (s *Service) snapshotOwner(ctx context.Context, c Caller, id string) (string, error) {
 	ops, err := s.store.ListOperations(ctx, false)
 	if err != nil {
@@ -71,14 +76,70 @@ func (s *Service) snapshotOwner(ctx context.Context, c Caller, id string) (strin
 			continue
 		}
 		if op.Owner != c.User && !s.IsAdmin(c.User) {
-			return "", refuseText(Textf("ask them, or an admin"), Textf("snapshot `%s` was made by %s; only they or an admin can delete it", id, UserID(op.Owner)))
+			return "", snapshotNotYours(id, op.Owner)
 		}
 		return op.Provider, nil
 	}
 	if s.IsAdmin(c.User) && len(s.providers) == 1 {
 		return s.Providers()[0], nil
 	}
-	return "", refuse("see them with `/spuff snapshot list`", "spuffbot knows no snapshot `%s` of yours", id)
+	return "", nil
+}
+
+// snapshotNotYours refuses the deletion of snapshot id, made by owner.
+func snapshotNotYours(id, owner string) error {
+	return refuseText(Textf("ask them, or an admin"), Textf("snapshot `%s` was made by %s; only they or an admin can delete it", id, UserID(owner)))
+}
+
+// stepOwnerChecked is journaled once a snapshot delete has checked, at
+// the cloud, that its snapshot is its owner's to delete.
+const stepOwnerChecked = "owner-checked"
+
+// checkSnapshotDelete checks, before op's first cloud call, that op's
+// owner may delete op's snapshot as the cloud labels it: its owner label,
+// or for a snapshot without one the journal's record, names them, or they
+// are an admin. A snapshot the journal did not know at accept (op has no
+// provider) is looked for on every cloud. It returns the provider to
+// delete it on.
+func (s *Service) checkSnapshotDelete(ctx context.Context, op *store.Operation) (string, error) {
+	names := []string{op.Provider}
+	if op.Provider == "" {
+		names = s.Providers()
+	}
+	for _, name := range names {
+		p, ok := s.providers[name]
+		if !ok {
+			return "", refuse("", "cloud `%s` is no longer configured", name)
+		}
+		var list []providers.Snapshot
+		err := s.persist(ctx, op, cloudCall{action: "list its snapshots", do: func(ctx context.Context) (err error) {
+			list, err = p.ListSnapshots(ctx)
+			return err
+		}})
+		if err != nil {
+			return "", fmt.Errorf("find snapshot %s: %w", op.SnapshotID, err)
+		}
+		i := slices.IndexFunc(list, func(sn providers.Snapshot) bool { return sn.ID == op.SnapshotID })
+		if i < 0 {
+			continue
+		}
+		owners, err := s.snapshotOwners(ctx, name, list[i:i+1])
+		if err != nil {
+			return "", err
+		}
+		owner := owners[op.SnapshotID]
+		if owner == op.Owner || s.IsAdmin(op.Owner) {
+			return name, nil
+		}
+		if owner != "" {
+			return "", snapshotNotYours(op.SnapshotID, owner)
+		}
+		break // spuff's, but whose neither its label nor the journal says
+	}
+	if op.Provider != "" { // known to the journal, and gone: deleting it again is harmless
+		return op.Provider, nil
+	}
+	return "", refuse("see them with `/spuff snapshot list`", "spuffbot knows no snapshot `%s` of yours", op.SnapshotID)
 }
 
 func (s *Service) runSnapshotCreate(ctx context.Context, op *store.Operation) error {
@@ -123,11 +184,23 @@ func (s *Service) runSnapshotCreate(ctx context.Context, op *store.Operation) er
 }
 
 func (s *Service) runSnapshotDelete(ctx context.Context, op *store.Operation) error {
+	accepted := op.State == store.OpAccepted
+	if op.Step != stepOwnerChecked {
+		name, err := s.checkSnapshotDelete(ctx, op)
+		if err != nil {
+			return err
+		}
+		if op, err = s.step(ctx, op.ID, func(o *store.Operation) {
+			o.Provider, o.State, o.Step = name, store.OpRunning, stepOwnerChecked
+		}); err != nil {
+			return err
+		}
+	}
 	p, ok := s.providers[op.Provider]
 	if !ok {
 		return refuse("", "cloud `%s` is no longer configured", op.Provider)
 	}
-	if op.State == store.OpAccepted {
+	if accepted {
 		s.emit(ctx, EventAccepted, op, nil, nil)
 	}
 	// DeleteSnapshot is idempotent: an unknown outcome is tried again.
@@ -151,10 +224,6 @@ func (s *Service) runSnapshotDelete(ctx context.Context, op *store.Operation) er
 // (for an admin) everyone's, with who made each and its monthly storage
 // cost.
 func (s *Service) listSnapshots(ctx context.Context, user string, all bool) (Reply, error) {
-	owners, err := s.snapshotOwners(ctx)
-	if err != nil {
-		return Reply{}, err
-	}
 	var out []SnapshotView
 	var failed []string
 	for _, name := range s.Providers() {
@@ -164,12 +233,16 @@ func (s *Service) listSnapshots(ctx context.Context, user string, all bool) (Rep
 			failed = append(failed, Label(name))
 			continue
 		}
+		owners, err := s.snapshotOwners(ctx, name, list)
+		if err != nil {
+			return Reply{}, err
+		}
 		perGB := 0.0
 		if cat, ok := s.catalogs.cached(name); ok {
 			perGB = cat.SnapshotMonthlyPerGB
 		}
 		for _, sn := range list {
-			owner := owners[name+"/"+sn.ID]
+			owner := owners[sn.ID]
 			if !all && owner != user {
 				continue
 			}

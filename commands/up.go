@@ -29,6 +29,11 @@ type upRequest struct {
 	OverBudget bool   `json:"over_budget,omitempty"`
 	Resolved   bool   `json:"resolved"`
 	UserName   string `json:"user_name,omitempty"`
+	// CreateFrom is when the create was first journaled (the step that
+	// may reach the cloud): its deadline for unknown outcomes,
+	// Config.CreateTimeout, counts from here across restarts. Zero until
+	// then, and for requests journaled before the field existed.
+	CreateFrom time.Time `json:"create_from,omitzero"`
 }
 
 func (s *Service) acceptUp(ctx context.Context, key string, c Caller, cmd grammar.Command) (Reply, error) {

@@ -134,8 +134,20 @@ func EventLine(ev commands.Event) string {
 		return prefix + "failed: " + ev.Detail
 	case commands.EventIdleWarning, commands.EventIdleCancelled, commands.EventIdleKept, commands.EventIdleDestroyed:
 		return prefix + ev.Detail // idle checks
+	case commands.EventRetrying:
+		return prefix + orElse(ev.Detail, "the cloud is slow to answer, still trying.")
+	case commands.EventBootTimeout:
+		return prefix + orElse(ev.Detail, "not ready by the boot deadline; destroyed so that it does not bill.")
 	}
 	return prefix + string(ev.Kind)
+}
+
+// orElse returns s, or def when s is empty.
+func orElse(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // person names a user in the console: "@" and their id, which in the

@@ -121,9 +121,9 @@ func (ip *instrumented) WaitReady(ctx context.Context, id string) (*providers.In
 	return in, err
 }
 
-func (ip *instrumented) CreateSnapshot(ctx context.Context, instanceID, name string) (*providers.Snapshot, error) {
+func (ip *instrumented) CreateSnapshot(ctx context.Context, req providers.SnapshotRequest) (*providers.Snapshot, error) {
 	start := time.Now()
-	s, err := ip.p.CreateSnapshot(ctx, instanceID, name)
+	s, err := ip.p.CreateSnapshot(ctx, req)
 	ip.done("CreateSnapshot", start, err)
 	return s, err
 }

@@ -138,7 +138,10 @@ func TestInstrumentEveryOperation(t *testing.T) {
 		{demo.OpGetInstance, func(p providers.Provider) error { _, err := p.GetInstance(ctx, "demo-1"); return err }},
 		{demo.OpListInstances, func(p providers.Provider) error { _, err := p.ListInstances(ctx); return err }},
 		{demo.OpWaitReady, func(p providers.Provider) error { _, err := p.WaitReady(ctx, "demo-1"); return err }},
-		{demo.OpCreateSnapshot, func(p providers.Provider) error { _, err := p.CreateSnapshot(ctx, "demo-1", "s"); return err }},
+		{demo.OpCreateSnapshot, func(p providers.Provider) error {
+			_, err := p.CreateSnapshot(ctx, providers.SnapshotRequest{InstanceID: "demo-1", Name: "s"})
+			return err
+		}},
 		{demo.OpListSnapshots, func(p providers.Provider) error { _, err := p.ListSnapshots(ctx); return err }},
 		{demo.OpDeleteSnapshot, func(p providers.Provider) error { return p.DeleteSnapshot(ctx, "snap-1") }},
 		{demo.OpCatalog, func(p providers.Provider) error { _, err := p.Catalog(ctx); return err }},

@@ -46,8 +46,9 @@ type Provider interface {
 	// and returns it; it stops with ctx's error when ctx ends.
 	WaitReady(ctx context.Context, id string) (*Instance, error)
 	// CreateSnapshot snapshots an instance and waits until the cloud's
-	// action has finished.
-	CreateSnapshot(ctx context.Context, instanceID, name string) (*Snapshot, error)
+	// action has finished. The request's Labels are applied together with
+	// LabelManagedBy; the snapshot's Owner is read back from LabelOwner.
+	CreateSnapshot(ctx context.Context, req SnapshotRequest) (*Snapshot, error)
 	// ListSnapshots returns spuff's snapshots only.
 	ListSnapshots(ctx context.Context) ([]Snapshot, error)
 	// DeleteSnapshot deletes a snapshot. A snapshot that is already gone is
@@ -130,6 +131,15 @@ type Instance struct {
 // Ready reports whether the instance is active and has a public IP.
 func (i *Instance) Ready() bool { return i != nil && i.Status == StatusActive && i.IP != "" }
 
+// SnapshotRequest describes a snapshot to make.
+type SnapshotRequest struct {
+	InstanceID string
+	Name       string
+	// Labels are extra labels such as LabelOwner and LabelOp. Providers
+	// sanitise keys and values to their own rules.
+	Labels map[string]string
+}
+
 // Snapshot is a saved disk image made by spuff.
 type Snapshot struct {
 	ID      string
@@ -137,6 +147,10 @@ type Snapshot struct {
 	SizeGB  float64
 	Created time.Time
 	Regions []string
+	// Owner is the snapshot's LabelOwner as the cloud keeps it: who made
+	// it. It is empty for a snapshot made without one (before spuffbot
+	// recorded owners at the cloud).
+	Owner string
 }
 
 // Catalog lists what a provider offers.

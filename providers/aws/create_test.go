@@ -118,7 +118,7 @@ func TestCreateInstanceImages(t *testing.T) {
 func TestCreateInstanceFromCustomAMI(t *testing.T) {
 	f := newFixture(t)
 	src := f.createReady(t, request("src", "op-src"))
-	snap, err := f.p.CreateSnapshot(t.Context(), src.ID, "golden")
+	snap, err := f.p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: src.ID, Name: "golden"})
 	if err != nil {
 		t.Fatalf("CreateSnapshot() error = %v", err)
 	}

@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -22,10 +23,16 @@ const LabelSourceInstance = "spuff-instance"
 
 // CreateSnapshot makes an AMI of the instance, without rebooting it, and
 // waits until the AMI is available. The AMI and its EBS snapshots carry
-// managed-by=spuff and the name.
-func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) (*providers.Snapshot, error) {
+// managed-by=spuff, the name and the request's labels.
+func (p *Provider) CreateSnapshot(ctx context.Context, req providers.SnapshotRequest) (*providers.Snapshot, error) {
+	instanceID, name := req.InstanceID, req.Name
 	op := "create snapshot of " + instanceID
-	tags := resourceTags(name, map[string]string{LabelSourceInstance: instanceID})
+	labels := maps.Clone(req.Labels)
+	if labels == nil {
+		labels = make(map[string]string, 1)
+	}
+	labels[LabelSourceInstance] = instanceID
+	tags := resourceTags(name, labels)
 	out, err := p.api.CreateImage(ctx, &ec2.CreateImageInput{
 		InstanceId:  awssdk.String(instanceID),
 		Name:        awssdk.String(amiName(name)),
@@ -180,7 +187,8 @@ func ebsSnapshots(im types.Image) []string {
 
 // snapshot converts an AMI to spuff's snapshot.
 func (p *Provider) snapshot(im types.Image) providers.Snapshot {
-	s := providers.Snapshot{ID: awssdk.ToString(im.ImageId), Name: tagValue(im.Tags, "Name"), Regions: []string{p.region}}
+	s := providers.Snapshot{ID: awssdk.ToString(im.ImageId), Name: tagValue(im.Tags, "Name"), Regions: []string{p.region},
+		Owner: tagValue(im.Tags, providers.LabelOwner)}
 	if s.Name == "" {
 		s.Name = awssdk.ToString(im.Name)
 	}

@@ -15,7 +15,7 @@ import (
 func TestSnapshotTagsAndSize(t *testing.T) {
 	f := newFixture(t)
 	in := f.createReady(t, request("box", "op-1"))
-	snap, err := f.p.CreateSnapshot(t.Context(), in.ID, "before upgrade!")
+	snap, err := f.p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: in.ID, Name: "before upgrade!"})
 	if err != nil {
 		t.Fatalf("CreateSnapshot() error = %v", err)
 	}
@@ -39,7 +39,7 @@ func TestSnapshotTagsAndSize(t *testing.T) {
 func TestDeleteSnapshotRemovesAMIAndEBSSnapshots(t *testing.T) {
 	f := newFixture(t)
 	in := f.createReady(t, request("box", "op-1"))
-	snap, err := f.p.CreateSnapshot(t.Context(), in.ID, "keep")
+	snap, err := f.p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: in.ID, Name: "keep"})
 	if err != nil {
 		t.Fatalf("CreateSnapshot() error = %v", err)
 	}
@@ -62,11 +62,11 @@ func TestDeleteSnapshotRemovesAMIAndEBSSnapshots(t *testing.T) {
 func TestDeleteSnapshotFinishesHalfDoneDelete(t *testing.T) {
 	f := newFixture(t)
 	in := f.createReady(t, request("box", "op-1"))
-	snap, err := f.p.CreateSnapshot(t.Context(), in.ID, "half")
+	snap, err := f.p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: in.ID, Name: "half"})
 	if err != nil {
 		t.Fatalf("CreateSnapshot() error = %v", err)
 	}
-	other, err := f.p.CreateSnapshot(t.Context(), in.ID, "other")
+	other, err := f.p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: in.ID, Name: "other"})
 	if err != nil {
 		t.Fatalf("CreateSnapshot() error = %v", err)
 	}
@@ -121,10 +121,10 @@ func TestDeleteSnapshotOddIDs(t *testing.T) {
 func TestCreateSnapshotDuplicateName(t *testing.T) {
 	f := newFixture(t)
 	in := f.createReady(t, request("box", "op-1"))
-	if _, err := f.p.CreateSnapshot(t.Context(), in.ID, "twice"); err != nil {
+	if _, err := f.p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: in.ID, Name: "twice"}); err != nil {
 		t.Fatalf("CreateSnapshot() error = %v", err)
 	}
-	_, err := f.p.CreateSnapshot(t.Context(), in.ID, "twice")
+	_, err := f.p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: in.ID, Name: "twice"})
 	if !errors.Is(err, providers.ErrConflict) {
 		t.Errorf("CreateSnapshot(same name) error = %v, want ErrConflict", err)
 	}
@@ -132,7 +132,7 @@ func TestCreateSnapshotDuplicateName(t *testing.T) {
 
 func TestCreateSnapshotOfUnknownInstance(t *testing.T) {
 	f := newFixture(t)
-	_, err := f.p.CreateSnapshot(t.Context(), "i-0123456789abcdef0", "nothing")
+	_, err := f.p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: "i-0123456789abcdef0", Name: "nothing"})
 	if !errors.Is(err, providers.ErrNotFound) {
 		t.Errorf("CreateSnapshot(unknown instance) error = %v, want ErrNotFound", err)
 	}
@@ -143,7 +143,7 @@ func TestListSnapshotsPaginates(t *testing.T) {
 	in := f.createReady(t, request("box", "op-1"))
 	want := map[string]bool{}
 	for i := range 3 {
-		s, err := f.p.CreateSnapshot(t.Context(), in.ID, fmt.Sprintf("snap-%d", i))
+		s, err := f.p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: in.ID, Name: fmt.Sprintf("snap-%d", i)})
 		if err != nil {
 			t.Fatalf("CreateSnapshot() error = %v", err)
 		}

@@ -104,7 +104,7 @@ func lifecycle(t *testing.T, p *demo.Provider, name string) error {
 	if _, err := p.ListInstances(ctx); err != nil {
 		return fmt.Errorf("list: %w", err)
 	}
-	snap, err := p.CreateSnapshot(ctx, in.ID, name)
+	snap, err := p.CreateSnapshot(ctx, providers.SnapshotRequest{InstanceID: in.ID, Name: name})
 	if err != nil {
 		return fmt.Errorf("snapshot %s: %w", in.ID, err)
 	}

@@ -49,7 +49,7 @@ func TestSetFailNextOtherOps(t *testing.T) {
 		{demo.OpGetInstance, func(p *demo.Provider, id string) error { _, err := p.GetInstance(t.Context(), id); return err }},
 		{demo.OpWaitReady, func(p *demo.Provider, id string) error { _, err := p.WaitReady(t.Context(), id); return err }},
 		{demo.OpCreateSnapshot, func(p *demo.Provider, id string) error {
-			_, err := p.CreateSnapshot(t.Context(), id, "snap")
+			_, err := p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: id, Name: "snap"})
 			return err
 		}},
 		{demo.OpListSnapshots, func(p *demo.Provider, _ string) error { _, err := p.ListSnapshots(t.Context()); return err }},
@@ -127,7 +127,7 @@ func TestSnapshots(t *testing.T) {
 	src := mustCreate(t, p, req)
 	p.AddUnmanagedSnapshot("their-backup")
 
-	snap, err := p.CreateSnapshot(t.Context(), src.ID, "before-upgrade")
+	snap, err := p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: src.ID, Name: "before-upgrade"})
 	if err != nil {
 		t.Fatalf("CreateSnapshot(%q) error = %v", src.ID, err)
 	}
@@ -154,7 +154,7 @@ func TestSnapshots(t *testing.T) {
 	req = providers.InstanceRequest{Name: "dev-2", Region: "demo-us", Size: "medium",
 		Image: providers.ImageSpec{Kind: providers.ImageSnapshot, ID: snap.ID}}
 	clone := mustCreate(t, p, req)
-	again, err := p.CreateSnapshot(t.Context(), clone.ID, "clone")
+	again, err := p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: clone.ID, Name: "clone"})
 	if err != nil || again.SizeGB != 1.37 {
 		t.Errorf("CreateSnapshot(%q) = %+v, %v, want SizeGB 1.37", clone.ID, again, err)
 	}
@@ -174,7 +174,7 @@ func TestCreateSnapshotInvalid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			snap, err := p.CreateSnapshot(t.Context(), tt.instanceID, tt.snapName)
+			snap, err := p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: tt.instanceID, Name: tt.snapName})
 			if snap != nil || !errors.Is(err, tt.want) {
 				t.Errorf("CreateSnapshot(%q, %q) = %+v, %v, want nil, %v", tt.instanceID, tt.snapName, snap, err, tt.want)
 			}

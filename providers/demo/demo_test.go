@@ -251,10 +251,13 @@ func TestContextEnded(t *testing.T) {
 		demo.OpGetInstance:     func() error { _, err := p.GetInstance(ctx, in.ID); return err },
 		demo.OpListInstances:   func() error { _, err := p.ListInstances(ctx); return err },
 		demo.OpWaitReady:       func() error { _, err := p.WaitReady(ctx, in.ID); return err },
-		demo.OpCreateSnapshot:  func() error { _, err := p.CreateSnapshot(ctx, in.ID, "s"); return err },
-		demo.OpListSnapshots:   func() error { _, err := p.ListSnapshots(ctx); return err },
-		demo.OpDeleteSnapshot:  func() error { return p.DeleteSnapshot(ctx, "demo-snap-1") },
-		demo.OpCatalog:         func() error { _, err := p.Catalog(ctx); return err },
+		demo.OpCreateSnapshot: func() error {
+			_, err := p.CreateSnapshot(ctx, providers.SnapshotRequest{InstanceID: in.ID, Name: "s"})
+			return err
+		},
+		demo.OpListSnapshots:  func() error { _, err := p.ListSnapshots(ctx); return err },
+		demo.OpDeleteSnapshot: func() error { return p.DeleteSnapshot(ctx, "demo-snap-1") },
+		demo.OpCatalog:        func() error { _, err := p.Catalog(ctx); return err },
 	}
 	for op, call := range calls {
 		if err := call(); !errors.Is(err, context.Canceled) {

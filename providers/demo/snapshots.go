@@ -23,14 +23,17 @@ type snapshot struct {
 func (s *snapshot) view() providers.Snapshot {
 	v := s.Snapshot
 	v.Regions = slices.Clone(s.Regions)
+	v.Owner = s.labels[providers.LabelOwner]
 	return v
 }
 
 // CreateSnapshot saves the disk of an instance. Snapshots of the demo cloud
 // are ready at once and usable in every region; their size is the disk
-// space the instance uses. An unknown instance is providers.ErrNotFound, a
+// space the instance uses; they keep the request's labels (the owner
+// among them). An unknown instance is providers.ErrNotFound, a
 // missing name providers.ErrInvalid.
-func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) (*providers.Snapshot, error) {
+func (p *Provider) CreateSnapshot(ctx context.Context, req providers.SnapshotRequest) (*providers.Snapshot, error) {
+	instanceID, name := req.InstanceID, req.Name
 	if err := p.begin(ctx, OpCreateSnapshot); err != nil {
 		return nil, err
 	}
@@ -43,7 +46,7 @@ func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) 
 	if !ok {
 		return nil, notFound(OpCreateSnapshot, "instance %q does not exist", instanceID)
 	}
-	v := p.newSnapshot(name, in.diskGB, managedLabels(nil)).view()
+	v := p.newSnapshot(name, in.diskGB, managedLabels(req.Labels)).view()
 	return &v, nil
 }
 

@@ -2,8 +2,11 @@ package digitalocean
 
 import (
 	"context"
+	"errors"
 
 	"github.com/digitalocean/godo"
+
+	"github.com/spuffbot/spuffbot/providers"
 )
 
 // computeAPI lists the godo calls the provider makes. Implementations
@@ -19,6 +22,7 @@ type computeAPI interface {
 	listDropletSnapshots(ctx context.Context, opt *godo.ListOptions) ([]godo.Snapshot, bool, error)
 	getSnapshot(ctx context.Context, id string) (*godo.Snapshot, error)
 	deleteSnapshot(ctx context.Context, id string) error
+	tagImage(ctx context.Context, tag, imageID string) error
 	listSizes(ctx context.Context, opt *godo.ListOptions) ([]godo.Size, bool, error)
 	listRegions(ctx context.Context, opt *godo.ListOptions) ([]godo.Region, bool, error)
 	getKey(ctx context.Context, fingerprint string) (*godo.Key, error)
@@ -71,6 +75,19 @@ func (a *godoAPI) getSnapshot(ctx context.Context, id string) (*godo.Snapshot, e
 func (a *godoAPI) deleteSnapshot(ctx context.Context, id string) error {
 	resp, err := a.c.Snapshots.Delete(ctx, id)
 	return apiError(ctx, "delete snapshot", resp, err)
+}
+
+// tagImage creates tag (a tag that exists already is fine) and puts it on
+// the image imageID: a snapshot action cannot tag what it makes.
+func (a *godoAPI) tagImage(ctx context.Context, tag, imageID string) error {
+	_, resp, err := a.c.Tags.Create(ctx, &godo.TagCreateRequest{Name: tag})
+	if err := apiError(ctx, "create tag", resp, err); err != nil &&
+		!errors.Is(err, providers.ErrConflict) && !errors.Is(err, providers.ErrInvalid) {
+		return err
+	}
+	resp, err = a.c.Tags.TagResources(ctx, tag, &godo.TagResourcesRequest{
+		Resources: []godo.Resource{{ID: imageID, Type: godo.ImageResourceType}}})
+	return apiError(ctx, "tag snapshot", resp, err)
 }
 
 func (a *godoAPI) listSizes(ctx context.Context, opt *godo.ListOptions) ([]godo.Size, bool, error) {

@@ -196,7 +196,7 @@ func TestNonNumericIDs(t *testing.T) {
 	if err := p.DeleteSnapshot(t.Context(), "snap-1"); err != nil {
 		t.Errorf("DeleteSnapshot(%q) = %v, want nil", "snap-1", err)
 	}
-	if _, err := p.CreateSnapshot(t.Context(), "i-0abc", "x"); !errors.Is(err, providers.ErrNotFound) {
+	if _, err := p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: "i-0abc", Name: "x"}); !errors.Is(err, providers.ErrNotFound) {
 		t.Errorf("CreateSnapshot(%q) error = %v, want ErrNotFound", "i-0abc", err)
 	}
 	if n := emu.TotalCalls(); n != 0 {

@@ -20,8 +20,14 @@ const snapshotPrefix = "spuff-"
 // prefix when it lacks one. A snapshot request whose reply was lost is not
 // repeated (a second request would make a second snapshot); its snapshot
 // shows up in ListSnapshots once made.
-func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) (*providers.Snapshot, error) {
+//
+// A snapshot action takes no tags, so the snapshot (an image) is tagged
+// afterwards with the spuff tag and the request's labels as "key:value"
+// tags, the owner among them. A snapshot whose tagging failed is still
+// returned, without its owner: spuff made it, its name says so.
+func (p *Provider) CreateSnapshot(ctx context.Context, req providers.SnapshotRequest) (*providers.Snapshot, error) {
 	const op = "create snapshot"
+	instanceID, name := req.InstanceID, req.Name
 	n, ok := numericID(instanceID)
 	if !ok {
 		return nil, &providers.Error{Provider: Name, Op: op, Kind: providers.ErrNotFound, Message: fmt.Sprintf("no droplet %q", instanceID)}
@@ -53,6 +59,14 @@ func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) 
 			newest = s
 		}
 	}
+	tags := labelsToTags(req.Labels)
+	for _, tag := range tags {
+		if err := p.call(ctx, retryIdempotent, func() error { return p.api.tagImage(ctx, tag, newest.ID) }); err != nil {
+			p.log.WarnContext(ctx, "snapshot made but not tagged", "provider", Name, "snapshot", newest.ID, "err", err)
+			return &newest, nil
+		}
+	}
+	newest.Owner = tagsToLabels(tags)[providers.LabelOwner]
 	return &newest, nil
 }
 
@@ -155,7 +169,8 @@ func isSpuffSnapshot(s *godo.Snapshot) bool {
 }
 
 func toSnapshot(s *godo.Snapshot) providers.Snapshot {
-	out := providers.Snapshot{ID: s.ID, Name: s.Name, SizeGB: s.SizeGigaBytes, Regions: s.Regions}
+	out := providers.Snapshot{ID: s.ID, Name: s.Name, SizeGB: s.SizeGigaBytes, Regions: s.Regions,
+		Owner: tagsToLabels(s.Tags)[providers.LabelOwner]}
 	if t, err := time.Parse(time.RFC3339, s.Created); err == nil {
 		out.Created = t
 	}

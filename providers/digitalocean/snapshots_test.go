@@ -2,6 +2,7 @@ package digitalocean
 
 import (
 	"errors"
+	"net/http"
 	"slices"
 	"strconv"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/spuffbot/spuffbot/providers"
+	"github.com/spuffbot/spuffbot/providers/providertest"
 )
 
 // readyDroplet creates a droplet through p and waits for it.
@@ -29,7 +31,7 @@ func TestCreateSnapshotWaitsForAction(t *testing.T) {
 	p, emu := newTestProvider(t)
 	id := readyDroplet(t, p, "src")
 	emu.SetActionAfter(20 * time.Millisecond)
-	snap, err := p.CreateSnapshot(t.Context(), id, "nightly")
+	snap, err := p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: id, Name: "nightly"})
 	if err != nil {
 		t.Fatalf("CreateSnapshot(%q, nightly) error = %v", id, err)
 	}
@@ -51,7 +53,7 @@ func TestCreateSnapshotActionErrored(t *testing.T) {
 	p, emu := newTestProvider(t)
 	id := readyDroplet(t, p, "src")
 	emu.FailActions(1)
-	snap, err := p.CreateSnapshot(t.Context(), id, "doomed")
+	snap, err := p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: id, Name: "doomed"})
 	if err == nil || snap != nil {
 		t.Fatalf("CreateSnapshot() = %+v, %v, want an error for the errored action", snap, err)
 	}
@@ -65,7 +67,7 @@ func TestCreateSnapshotActionErrored(t *testing.T) {
 
 func TestCreateSnapshotOfGoneDroplet(t *testing.T) {
 	p, _ := newTestProvider(t)
-	if _, err := p.CreateSnapshot(t.Context(), "424242", "x"); !errors.Is(err, providers.ErrNotFound) {
+	if _, err := p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: "424242", Name: "x"}); !errors.Is(err, providers.ErrNotFound) {
 		t.Fatalf("CreateSnapshot(gone droplet) error = %v, want ErrNotFound", err)
 	}
 }
@@ -127,5 +129,34 @@ func TestSnapshotName(t *testing.T) {
 		if got := snapshotName(tt.name, tt.instance, now); got != tt.want {
 			t.Errorf("snapshotName(%q, %q) = %q, want %q", tt.name, tt.instance, got, tt.want)
 		}
+	}
+}
+
+// TestCreateSnapshotTagsOwner checks that the snapshot image is tagged
+// after its action with spuff's tag and the request's labels, so that
+// ListSnapshots reads the owner back; and that a snapshot whose tagging
+// the cloud refuses is still returned, without an owner.
+func TestCreateSnapshotTagsOwner(t *testing.T) {
+	p, emu := newTestProvider(t)
+	id := readyDroplet(t, p, "src")
+	req := providers.SnapshotRequest{InstanceID: id, Name: "owned",
+		Labels: map[string]string{providers.LabelOwner: "U0ALICE", providers.LabelOp: "op-1"}}
+	snap, err := p.CreateSnapshot(t.Context(), req)
+	if err != nil || snap.Owner != "U0ALICE" {
+		t.Fatalf("CreateSnapshot(%+v) = %+v, %v, want owner U0ALICE", req, snap, err)
+	}
+	list, err := p.ListSnapshots(t.Context())
+	if err != nil || len(list) != 1 || list[0].Owner != "U0ALICE" {
+		t.Errorf("ListSnapshots() = %+v, %v, want the snapshot owned by U0ALICE", list, err)
+	}
+	if n := emu.Calls("POST /v2/tags/{tag}/resources"); n != 3 {
+		t.Errorf("Calls(POST /v2/tags/{tag}/resources) = %d, want 3 (spuff, spuff-op, spuff-owner)", n)
+	}
+
+	emu.FailNextOn("POST /v2/tags/{tag}/resources", 1, providertest.Fault{Status: http.StatusForbidden})
+	req.Name = "untagged"
+	snap, err = p.CreateSnapshot(t.Context(), req)
+	if err != nil || snap.Name != "spuff-untagged" || snap.Owner != "" {
+		t.Errorf("CreateSnapshot with tagging refused = %+v, %v, want the snapshot without an owner", snap, err)
 	}
 }

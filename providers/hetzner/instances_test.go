@@ -146,7 +146,7 @@ func TestUnknownIDs(t *testing.T) {
 			if _, err := p.WaitReady(t.Context(), id); !errors.Is(err, providers.ErrNotFound) {
 				t.Errorf("WaitReady(%q) error = %v, want ErrNotFound", id, err)
 			}
-			if _, err := p.CreateSnapshot(t.Context(), id, "s"); !errors.Is(err, providers.ErrNotFound) {
+			if _, err := p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: id, Name: "s"}); !errors.Is(err, providers.ErrNotFound) {
 				t.Errorf("CreateSnapshot(%q) error = %v, want ErrNotFound", id, err)
 			}
 			if err := p.DeleteSnapshot(t.Context(), id); err != nil {

@@ -11,9 +11,11 @@ import (
 )
 
 // CreateSnapshot makes a snapshot image of the server (create_image, type
-// snapshot, labelled managed-by=spuff, described by name) and waits for
+// snapshot, labelled managed-by=spuff and with the request's labels,
+// described by name) and waits for
 // Hetzner's action to finish.
-func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) (*providers.Snapshot, error) {
+func (p *Provider) CreateSnapshot(ctx context.Context, req providers.SnapshotRequest) (*providers.Snapshot, error) {
+	instanceID, name := req.InstanceID, req.Name
 	n, ok := serverID(instanceID)
 	if !ok {
 		return nil, &providers.Error{Provider: Name, Op: "create snapshot", Kind: providers.ErrNotFound,
@@ -22,7 +24,7 @@ func (p *Provider) CreateSnapshot(ctx context.Context, instanceID, name string) 
 	img, err := p.api.CreateSnapshot(ctx, n, hcloud.ServerCreateImageOpts{
 		Type:        hcloud.ImageTypeSnapshot,
 		Description: hcloud.Ptr(name),
-		Labels:      spuffLabels(nil),
+		Labels:      spuffLabels(req.Labels),
 	})
 	if err != nil {
 		return nil, err
@@ -80,5 +82,6 @@ func snapshot(img *hcloud.Image) *providers.Snapshot {
 		Name:    img.Description,
 		SizeGB:  float64(img.ImageSize),
 		Created: img.Created,
+		Owner:   img.Labels[providers.LabelOwner],
 	}
 }

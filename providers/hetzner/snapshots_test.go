@@ -20,7 +20,7 @@ func TestCreateSnapshotWaitsForAction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap, err := p.CreateSnapshot(t.Context(), in.ID, "before upgrade")
+	snap, err := p.CreateSnapshot(t.Context(), providers.SnapshotRequest{InstanceID: in.ID, Name: "before upgrade"})
 	if err != nil {
 		t.Fatalf("CreateSnapshot(%q) error = %v", in.ID, err)
 	}

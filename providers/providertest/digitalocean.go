@@ -14,8 +14,9 @@ import (
 // DigitalOcean is a stateful emulator of the DigitalOcean API (the part
 // spuff uses), speaking the wire format godo expects: droplets with tags
 // and the tag_name filter, droplet snapshot actions polled through
-// GET /v2/actions/{id}, droplet snapshots (string ids), SSH keys, sizes and
-// regions, and pagination through links.pages.next.
+// GET /v2/actions/{id}, droplet snapshots (string ids) tagged through
+// POST /v2/tags and POST /v2/tags/{tag}/resources (resource_type "image"),
+// SSH keys, sizes and regions, and pagination through links.pages.next.
 //
 // Point godo at URL (godo.SetBaseURL) or set DIGITALOCEAN_API_URL to it.
 // Call names for Calls are the route patterns, such as "POST /v2/droplets"
@@ -46,6 +47,7 @@ type DigitalOcean struct {
 	actions     map[int]*doAction
 	snapshots   map[string]*doSnapshot
 	keys        map[string]*doKey // by fingerprint
+	tags        map[string]bool   // tags made with POST /v2/tags
 }
 
 // DigitalOceanDroplet is a droplet as the emulator holds it.
@@ -119,6 +121,7 @@ func NewDigitalOcean() *DigitalOcean {
 		actions:   make(map[int]*doAction),
 		snapshots: make(map[string]*doSnapshot),
 		keys:      make(map[string]*doKey),
+		tags:      make(map[string]bool),
 	}
 	e.routes()
 	e.srv = httptest.NewServer(http.HandlerFunc(e.serve))
@@ -143,6 +146,8 @@ func (e *DigitalOcean) routes() {
 	m.HandleFunc("GET /v2/regions", e.listRegions)
 	m.HandleFunc("GET /v2/monitoring/metrics/droplet/cpu", e.dropletCPU)             // digitalocean_metrics.go
 	m.HandleFunc("GET /v2/monitoring/metrics/droplet/bandwidth", e.dropletBandwidth) // digitalocean_metrics.go
+	m.HandleFunc("POST /v2/tags", e.createTag)
+	m.HandleFunc("POST /v2/tags/{tag}/resources", e.tagResources)
 }
 
 // Close shuts the emulator down.

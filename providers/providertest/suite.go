@@ -247,7 +247,7 @@ func (f *suiteFixture) listIDs() []string {
 	return ids
 }
 
-// listSnapshots returns the id and name of each snapshot ListSnapshots
+// listSnapshots returns the id, name and owner of each snapshot ListSnapshots
 // reports, sorted by id.
 func (f *suiteFixture) listSnapshots() []providers.Snapshot {
 	f.t.Helper()
@@ -257,7 +257,7 @@ func (f *suiteFixture) listSnapshots() []providers.Snapshot {
 	}
 	out := make([]providers.Snapshot, len(list))
 	for i, s := range list {
-		out[i] = providers.Snapshot{ID: s.ID, Name: s.Name}
+		out[i] = providers.Snapshot{ID: s.ID, Name: s.Name, Owner: s.Owner}
 	}
 	slices.SortFunc(out, func(a, b providers.Snapshot) int { return cmp.Compare(a.ID, b.ID) })
 	return out

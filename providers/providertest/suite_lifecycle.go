@@ -110,23 +110,29 @@ func suiteListShowsOnlyManaged(t *testing.T, f *suiteFixture) {
 	}
 }
 
-// suiteSnapshots snapshots a ready instance, lists the snapshot and deletes
-// it twice.
+// snapshotOwner is the owner suiteSnapshots records on its snapshot: a
+// Slack user id, as spuffbot records.
+const snapshotOwner = "U0CTOWNER1"
+
+// suiteSnapshots snapshots a ready instance with an owner, lists the
+// snapshot with that owner and deletes it twice.
 func suiteSnapshots(t *testing.T, f *suiteFixture) {
 	const name = "spuff-ct-snapshot"
 	in := f.create("spuff-ct-snapshot-source")
 	f.waitReady(in.ID)
 
-	snap, err := f.p.CreateSnapshot(f.ctx, in.ID, name)
+	req := providers.SnapshotRequest{InstanceID: in.ID, Name: name,
+		Labels: map[string]string{providers.LabelOwner: snapshotOwner, providers.LabelOp: "op-ct-snapshot"}}
+	snap, err := f.p.CreateSnapshot(f.ctx, req)
 	if err != nil {
-		t.Fatalf("CreateSnapshot(%q, %q) error = %v", in.ID, name, err)
+		t.Fatalf("CreateSnapshot(%+v) error = %v", req, err)
 	}
-	if snap == nil || snap.ID == "" || snap.Name != name {
-		t.Fatalf("CreateSnapshot(%q, %q) = %+v, want a snapshot with an id and name %q", in.ID, name, snap, name)
+	if snap == nil || snap.ID == "" || snap.Name != name || snap.Owner != snapshotOwner {
+		t.Fatalf("CreateSnapshot(%+v) = %+v, want a snapshot with an id, name %q and owner %q", req, snap, name, snapshotOwner)
 	}
 	f.deleteSnapshotAtEnd(snap.ID)
 
-	want := []providers.Snapshot{{ID: snap.ID, Name: name}}
+	want := []providers.Snapshot{{ID: snap.ID, Name: name, Owner: snapshotOwner}}
 	if diff := cmp.Diff(want, f.listSnapshots(), cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("ListSnapshots() mismatch (-want +got):\n%s", diff)
 	}

@@ -40,7 +40,7 @@ func TestDemoStateAcrossRuns(t *testing.T) {
 			t.Fatal(err)
 		}
 		box = in.ID
-		s, err := p.CreateSnapshot(ctx, box, "box-snap")
+		s, err := p.CreateSnapshot(ctx, providers.SnapshotRequest{InstanceID: box, Name: "box-snap"})
 		if err != nil {
 			t.Fatal(err)
 		}
