@@ -85,9 +85,12 @@ type Bot struct {
 	mu  sync.Mutex
 	ops map[string]*opState // op id -> what the bot shows of it
 
-	cost costCards // lease warnings and orphan cards (lease.go, orphan.go)
-	idle idleCards // idle warnings (idle.go)
-	home homeBook  // App Home tabs (home.go)
+	// The features, each owning its state and lock; show and
+	// onInteraction route events and clicks to them.
+	leases  *leaseCards  // lease warnings (lease.go)
+	idle    *idleCards   // idle warnings (idle.go)
+	orphans *orphanCards // orphan cards (orphan.go)
+	home    *homeTab     // App Home tabs (home.go)
 
 	handlers sync.WaitGroup // envelope handlers; Run waits for them
 	tasks    *tasks         // queued work and its base context; Drain ends it
@@ -134,7 +137,7 @@ func New(cfg Config, svc *commands.Service) *Bot {
 		slack.OptionHTTPClient(cfg.HTTPClient),
 		slack.OptionAppLevelToken(cfg.AppToken.Reveal()),
 	)
-	return &Bot{
+	b := &Bot{
 		cfg:    cfg,
 		svc:    svc,
 		log:    cfg.Logger,
@@ -144,6 +147,12 @@ func New(cfg Config, svc *commands.Service) *Bot {
 		acks:   newGate(maxDefer),
 		tasks:  newTasks(),
 	}
+	d := b.cardDeps()
+	b.leases = newLeaseCards(d, svc)
+	b.idle = newIdleCards(d, svc, cfg.Metrics)
+	b.orphans = newOrphanCards(d, svc)
+	b.home = newHomeTab(d, svc, b.tasks, b.acks)
+	return b
 }
 
 // Connected reports whether the Socket Mode connection is up.

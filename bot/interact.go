@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/spuffbot/spuffbot/store"
@@ -27,15 +28,15 @@ func (b *Bot) onInteraction(ctx context.Context, a acker, req socketmode.Request
 		case actionDeny:
 			b.decide(ctx, cb, act, false)
 		case actionLeaseExtend, actionLeaseDestroy, actionLeaseSnapshot:
-			b.onLeaseClick(ctx, cb, act)
+			b.leases.onClick(ctx, cb, act) // lease_click.go
 		case actionIdleKeep, actionIdleKeepLease, actionIdleDestroy, actionIdleSnapshot:
-			b.onIdleClick(ctx, cb, act) // idle_click.go
+			b.idle.onClick(ctx, cb, act) // idle_click.go
 		case actionOrphanAdoptMine, actionOrphanAdoptFor, actionOrphanDestroy:
-			b.onOrphanClick(ctx, cb, act)
+			b.orphans.onClick(ctx, cb, act) // orphan.go
 		case actionUpCloud:
 			b.onUpCloud(ctx, cb, act) // modal.go
 		case actionHomeExtend, actionHomeDestroy:
-			b.onHomeAction(ctx, req, cb, act) // home_action.go
+			b.home.onClick(ctx, req, cb, act) // home_action.go
 		}
 	}
 }
@@ -105,4 +106,26 @@ func (b *Bot) dropIfUnknown(st *opState) {
 	if idle {
 		b.forget(st)
 	}
+}
+
+// onEvent handles an Events API event: app_home_opened publishes the
+// Home tab of the person who opened it (home.go).
+func (b *Bot) onEvent(ctx context.Context, data any) {
+	ev, ok := data.(slackevents.EventsAPIEvent)
+	if !ok {
+		return
+	}
+	var user, tab string
+	switch e := ev.InnerEvent.Data.(type) {
+	case *slackevents.AppHomeOpenedEvent:
+		user, tab = e.User, e.Tab
+	case slackevents.AppHomeOpenedEvent:
+		user, tab = e.User, e.Tab
+	default:
+		return
+	}
+	if user == "" || (tab != "" && tab != "home") {
+		return // the Messages tab
+	}
+	b.home.opened(ctx, user)
 }

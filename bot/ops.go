@@ -41,9 +41,6 @@ type opState struct {
 	cards []cardRef // every copy of it
 }
 
-// cardRef is where one copy of an approval card is.
-type cardRef struct{ channel, ts string }
-
 // maxResponseUses is how many times Slack accepts posts to one
 // response_url.
 const maxResponseUses = 5
