@@ -87,10 +87,11 @@ type Bot struct {
 
 	// The features, each owning its state and lock; show and
 	// onInteraction route events and clicks to them.
-	leases  *leaseCards  // lease warnings (lease.go)
-	idle    *idleCards   // idle warnings (idle.go)
-	orphans *orphanCards // orphan cards (orphan.go)
-	home    *homeTab     // App Home tabs (home.go)
+	approvals *approvalCards // approval cards (approvals.go)
+	leases    *leaseCards    // lease warnings (lease.go)
+	idle      *idleCards     // idle warnings (idle.go)
+	orphans   *orphanCards   // orphan cards (orphan.go)
+	home      *homeTab       // App Home tabs (home.go)
 
 	handlers sync.WaitGroup // envelope handlers; Run waits for them
 	tasks    *tasks         // queued work and its base context; Drain ends it
@@ -148,6 +149,7 @@ func New(cfg Config, svc *commands.Service) *Bot {
 		tasks:  newTasks(),
 	}
 	d := b.cardDeps()
+	b.approvals = newApprovalCards(d, svc, func(opID string, task func()) { b.enqueue(b.state(opID), task) })
 	b.leases = newLeaseCards(d, svc)
 	b.idle = newIdleCards(d, svc, cfg.Metrics)
 	b.orphans = newOrphanCards(d, svc)

@@ -168,11 +168,9 @@ func TestCardsUpdatedAfterTheBotForgotThem(t *testing.T) {
 
 	h.bot.mu.Lock()
 	var opID string
-	for id, st := range h.bot.ops {
+	for id := range h.bot.ops {
 		opID = id
-		st.mu.Lock()
-		st.cards, st.card = nil, nil // as after a restart
-		st.mu.Unlock()
+		h.bot.approvals.forget(id) // as after a restart
 	}
 	h.bot.mu.Unlock()
 	a, err := h.db.GetApproval(h.ctx, opID)

@@ -54,9 +54,9 @@ func (b *Bot) show(ctx context.Context, st *opState, ev commands.Event) {
 	var asked md
 	switch ev.Kind {
 	case commands.EventAwaitingApproval:
-		asked = b.postCards(ctx, st, ev)
+		asked = b.approvals.post(ctx, ev) // approvals.go
 	case commands.EventApproved, commands.EventDenied, commands.EventApprovalExpired, commands.EventApprovalRefused:
-		b.updateCards(ctx, st, ev)
+		b.approvals.update(ctx, ev)
 	}
 	b.orphans.notify(ctx, ev) // orphan cards (orphan.go)
 	b.leases.notify(ctx, ev)  // lease warning cards, owner DMs (lease.go)
