@@ -183,3 +183,21 @@ func TestCardsUpdatedAfterTheBotForgotThem(t *testing.T) {
 		h.waitRoot(c.channel, c.ts, "Denied by <@"+bob+"> at")
 	}
 }
+
+// A refused click on a card of a request this process never showed leaves
+// nothing in its memory.
+func TestRefusedClickOnUnknownRequestIsForgotten(t *testing.T) {
+	h := newHarness(t, needApproval(bob))
+	h.clickStale(bob, general, "1700000000.000100", actionApprove, "op-never-seen")
+	h.waitEphemeral(general, bob, "no longer known")
+
+	h.bot.approvals.mu.Lock()
+	n := len(h.bot.approvals.ops)
+	h.bot.approvals.mu.Unlock()
+	h.bot.mu.Lock()
+	ops := len(h.bot.ops)
+	h.bot.mu.Unlock()
+	if n != 0 || ops != 0 {
+		t.Errorf("after a refused click on an unknown request the bot remembers %d cards and %d operations, want none", n, ops)
+	}
+}
