@@ -16,9 +16,9 @@ import (
 // restart.
 type homeTab struct {
 	cardDeps
-	svc   *commands.Service
-	tasks *tasks // publishes are queued work (tasks.go)
-	acks  *gate  // envelopes not yet acked go before a publish
+	svc   *commands.Service // lists through Handle, as /spuff list does
+	tasks *tasks            // publishes are queued work (tasks.go)
+	acks  *gate             // envelopes not yet acked go before a publish
 
 	mu      sync.Mutex
 	viewers map[string]bool
