@@ -6,8 +6,27 @@
 // buttons, one-line team notifications, and falls back to a command's
 // response_url where it cannot post.
 //
-// Rendering (render*.go) is pure: Block Kit out of plain data, covered by
-// golden files under testdata/.
+// Bot keeps the Socket Mode loop (bot.go, socket.go), the acks, the slash
+// commands (slash.go, modal*.go) and each operation's thread (ops.go,
+// notify.go). It routes the rest to the features, each a type that owns
+// what it posted where, its lock and its button handlers, and is given at
+// construction the part of Slack (poster) and of the Service it uses
+// (cards.go):
+//
+//   - approvalCards (approvals.go): Approve / Deny cards
+//   - leaseCards (lease.go, lease_click.go): lease warnings, owner notices
+//   - idleCards (idle.go, idle_click.go): idle warnings
+//   - orphanCards (orphan.go): VMs found without a record, for the admins
+//   - homeTab (home.go, home_action.go): the App Home tab
+//
+// Notify routes each Service event to them in turn, on its operation's
+// queue (show, notify.go); onInteraction routes each click by its action
+// id, and onEvent the Home tab's app_home_opened (interact.go). No feature
+// takes another's lock: what one needs of the bot goes through cardDeps.
+//
+// Rendering (render*.go, idle_render.go) is pure: Block Kit out of plain
+// data, covered by golden files under testdata/. Every person- or
+// cloud-provided string goes through the md type of escape.go.
 //
 // Lifecycle: New builds the bot over a Service, which the bot is then
 // subscribed to (Service.Subscribe) before Run. Run serves envelopes until
@@ -85,9 +104,13 @@ type Bot struct {
 	mu  sync.Mutex
 	ops map[string]*opState // op id -> what the bot shows of it
 
-	cost costCards // lease warnings and orphan cards (lease.go, orphan.go)
-	idle idleCards // idle warnings (idle.go)
-	home homeBook  // App Home tabs (home.go)
+	// The features, each owning its state and lock; show and
+	// onInteraction route events and clicks to them.
+	approvals *approvalCards // approval cards (approvals.go)
+	leases    *leaseCards    // lease warnings (lease.go)
+	idle      *idleCards     // idle warnings (idle.go)
+	orphans   *orphanCards   // orphan cards (orphan.go)
+	home      *homeTab       // App Home tabs (home.go)
 
 	handlers sync.WaitGroup // envelope handlers; Run waits for them
 	tasks    *tasks         // queued work and its base context; Drain ends it
@@ -134,7 +157,7 @@ func New(cfg Config, svc *commands.Service) *Bot {
 		slack.OptionHTTPClient(cfg.HTTPClient),
 		slack.OptionAppLevelToken(cfg.AppToken.Reveal()),
 	)
-	return &Bot{
+	b := &Bot{
 		cfg:    cfg,
 		svc:    svc,
 		log:    cfg.Logger,
@@ -144,6 +167,13 @@ func New(cfg Config, svc *commands.Service) *Bot {
 		acks:   newGate(maxDefer),
 		tasks:  newTasks(),
 	}
+	d := b.cardDeps()
+	b.approvals = newApprovalCards(d, svc, func(opID string, task func()) { b.enqueue(b.state(opID), task) })
+	b.leases = newLeaseCards(d, svc)
+	b.idle = newIdleCards(d, svc, cfg.Metrics)
+	b.orphans = newOrphanCards(d, svc)
+	b.home = newHomeTab(d, svc, b.tasks, b.acks)
+	return b
 }
 
 // Connected reports whether the Socket Mode connection is up.

@@ -168,11 +168,9 @@ func TestCardsUpdatedAfterTheBotForgotThem(t *testing.T) {
 
 	h.bot.mu.Lock()
 	var opID string
-	for id, st := range h.bot.ops {
+	for id := range h.bot.ops {
 		opID = id
-		st.mu.Lock()
-		st.cards, st.card = nil, nil // as after a restart
-		st.mu.Unlock()
+		h.bot.approvals.forget(id) // as after a restart
 	}
 	h.bot.mu.Unlock()
 	a, err := h.db.GetApproval(h.ctx, opID)
@@ -183,5 +181,23 @@ func TestCardsUpdatedAfterTheBotForgotThem(t *testing.T) {
 	h.click(bob, bobDM, bobCard.TS, actionDeny)
 	for _, c := range []struct{ channel, ts string }{{bobDM, bobCard.TS}, {carolDM, carolCard.TS}} {
 		h.waitRoot(c.channel, c.ts, "Denied by <@"+bob+"> at")
+	}
+}
+
+// A refused click on a card of a request this process never showed leaves
+// nothing in its memory.
+func TestRefusedClickOnUnknownRequestIsForgotten(t *testing.T) {
+	h := newHarness(t, needApproval(bob))
+	h.clickStale(bob, general, "1700000000.000100", actionApprove, "op-never-seen")
+	h.waitEphemeral(general, bob, "no longer known")
+
+	h.bot.approvals.mu.Lock()
+	n := len(h.bot.approvals.ops)
+	h.bot.approvals.mu.Unlock()
+	h.bot.mu.Lock()
+	ops := len(h.bot.ops)
+	h.bot.mu.Unlock()
+	if n != 0 || ops != 0 {
+		t.Errorf("after a refused click on an unknown request the bot remembers %d cards and %d operations, want none", n, ops)
 	}
 }

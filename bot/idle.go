@@ -19,12 +19,31 @@ type IdleMetrics interface {
 	IdleDestroyed(cloud string, savedUSD float64)
 }
 
-// idleCards is what the bot remembers of the idle warnings it sent: each
-// instance's latest card. It is kept in memory only: after a restart a
-// click still works, and updates the card it was made on.
+// idleService is what the idle cards ask of the Service.
+type idleService interface {
+	Idle(ctx context.Context, name, actor string, action commands.IdleAction, key string) (commands.Reply, error)
+}
+
+// idleCards are the idle warnings: each goes to its instance's owner by
+// DM and follows what becomes of the instance; an idle destroy is told to
+// the owner and the team channel. What was posted where is kept in memory
+// only: after a restart a click still works, and updates the card it was
+// made on.
 type idleCards struct {
+	cardDeps
+	svc     idleService
+	metrics IdleMetrics
+
 	mu    sync.Mutex
 	cards map[string]*idleCard // instance name -> its latest warning
+}
+
+func newIdleCards(d cardDeps, svc idleService, m Metrics) *idleCards {
+	im, ok := m.(IdleMetrics)
+	if !ok {
+		im = noIdleMetrics{}
+	}
+	return &idleCards{cardDeps: d, svc: svc, metrics: im, cards: make(map[string]*idleCard)}
 }
 
 // idleCard is one idle warning as sent.
@@ -38,47 +57,45 @@ type idleCard struct {
 	outcome idleOutcome
 }
 
-// showIdle shows what an idle event means: the warning goes to the owner
-// by DM with its buttons and to the thread; a cancel, a keep and an idle
-// destroy update the card and the thread, and an idle destroy tells the
-// owner and the team channel what it saved. Other events that end an
-// instance close its card.
-func (b *Bot) showIdle(ctx context.Context, st *opState, ev commands.Event) {
+// notify shows what an idle event means for the cards: the warning goes
+// to the owner by DM with its buttons; a cancel, a keep and an idle
+// destroy update the card, and an idle destroy tells the owner and the
+// team channel what it saved. Other events that end an instance close its
+// card. It runs on ev's operation queue, after the thread line
+// (Bot.idleThread).
+func (i *idleCards) notify(ctx context.Context, ev commands.Event) {
 	in := ev.Instance
 	if in == nil || ev.Orphan != nil {
 		return
 	}
-	if m, ok := renderIdleThread(ev); ok {
-		b.reply(ctx, st, ev, m)
-	}
-	now := b.cfg.Now()
+	now := i.now()
 	switch ev.Kind {
 	case commands.EventIdleWarning:
-		b.idleMetrics().IdleWarned()
-		b.postIdleCard(ctx, ev)
+		i.metrics.IdleWarned()
+		i.post(ctx, ev)
 	case commands.EventIdleCancelled:
-		b.closeIdle(ctx, in.Name, idleOutcome{Kind: idleCancelled, At: now,
+		i.close(ctx, in.Name, idleOutcome{Kind: idleCancelled, At: now,
 			Detail: commands.IdleStatus(*in)}, idleOutcome.open)
 	case commands.EventIdleKept:
-		b.closeIdle(ctx, in.Name, idleOutcome{Kind: idleKept, By: actorOr(ev, in.Owner), At: now,
+		i.close(ctx, in.Name, idleOutcome{Kind: idleKept, By: actorOr(ev, in.Owner), At: now,
 			Until: in.Idle.KeepUntil}, idleOutcome.open)
 	case commands.EventIdleDestroyed:
 		saved := commands.IdleSaved(*in, now)
-		b.idleMetrics().IdleDestroyed(in.Provider, saved)
-		b.closeIdle(ctx, in.Name, idleOutcome{Kind: idleDestroyed, At: now, Saved: saved}, nil)
+		i.metrics.IdleDestroyed(in.Provider, saved)
+		i.close(ctx, in.Name, idleOutcome{Kind: idleDestroyed, At: now, Saved: saved}, nil)
 		if in.Owner != "" && in.Owner != commands.SystemActor {
-			b.dm(ctx, in.Owner, textMessage(mdf(":black_circle: %s It was deleted, not stopped, so it costs nothing from now on.", ev.Detail)))
+			i.slack.dm(ctx, in.Owner, textMessage(mdf(":black_circle: %s It was deleted, not stopped, so it costs nothing from now on.", ev.Detail)))
 		}
-		if b.cfg.NotifyChannel != "" {
-			if _, err := b.post(ctx, b.cfg.NotifyChannel, "", renderIdleTeamLine(ev, saved)); err != nil {
-				b.log.Error("team notification", "instance", in.Name, "err", err)
+		if i.notifyChannel != "" {
+			if _, err := i.slack.post(ctx, i.notifyChannel, "", renderIdleTeamLine(ev, saved)); err != nil {
+				i.log.Error("team notification", "instance", in.Name, "err", err)
 			}
 		}
 	case commands.EventDestroyed, commands.EventExpired, commands.EventDestroyedOutside:
 		if ev.Kind == commands.EventDestroyed && ev.Op.Owner == commands.SystemActor {
 			return // an idle destroy: EventIdleDestroyed follows and says more
 		}
-		b.closeIdle(ctx, in.Name, idleOutcome{Kind: idleGone, At: now}, func(o idleOutcome) bool {
+		i.close(ctx, in.Name, idleOutcome{Kind: idleGone, At: now}, func(o idleOutcome) bool {
 			return o.open() || o.requested()
 		})
 	}
@@ -97,73 +114,60 @@ type noIdleMetrics struct{}
 func (noIdleMetrics) IdleWarned()                   {}
 func (noIdleMetrics) IdleDestroyed(string, float64) {}
 
-func (b *Bot) idleMetrics() IdleMetrics {
-	if m, ok := b.cfg.Metrics.(IdleMetrics); ok {
-		return m
-	}
-	return noIdleMetrics{}
-}
-
-// postIdleCard sends the idle warning of ev to the instance's owner by DM
+// post sends the idle warning of ev to the instance's owner by DM
 // and remembers it, in place of any earlier one.
-func (b *Bot) postIdleCard(ctx context.Context, ev commands.Event) {
+func (i *idleCards) post(ctx context.Context, ev commands.Event) {
 	in := ev.Instance
 	if in.Owner == "" || in.Owner == commands.SystemActor {
 		return
 	}
 	v := idleViewOf(*in, ev.ProviderLabel, ev.Estimated)
-	dm, err := b.openDM(ctx, in.Owner)
+	dm, err := i.slack.openDM(ctx, in.Owner)
 	if err != nil {
-		b.log.Error("open DM for idle warning", "instance", in.Name, "user", in.Owner, "err", err)
+		i.log.Error("open DM for idle warning", "instance", in.Name, "user", in.Owner, "err", err)
 		return
 	}
-	ts, err := b.post(ctx, dm, "", renderIdleCard(v, b.cfg.Now()))
+	ts, err := i.slack.post(ctx, dm, "", renderIdleCard(v, i.now()))
 	if err != nil {
-		b.log.Error("post idle warning", "instance", in.Name, "user", in.Owner, "err", err)
+		i.log.Error("post idle warning", "instance", in.Name, "user", in.Owner, "err", err)
 		return
 	}
 	c := &idleCard{name: in.Name, ref: cardRef{channel: dm, ts: ts}, view: &v}
-	b.idle.mu.Lock()
-	if b.idle.cards == nil {
-		b.idle.cards = make(map[string]*idleCard)
-	}
-	b.idle.cards[in.Name] = c
-	b.idle.mu.Unlock()
+	i.mu.Lock()
+	i.cards[in.Name] = c
+	i.mu.Unlock()
 }
 
-// closeIdle shows o on the remembered warning of instance name, if there
+// close shows o on the remembered warning of instance name, if there
 // is one and, when given, if shows holds for what it shows now.
-func (b *Bot) closeIdle(ctx context.Context, name string, o idleOutcome, shows func(idleOutcome) bool) {
-	b.idle.mu.Lock()
-	c := b.idle.cards[name]
-	b.idle.mu.Unlock()
+func (i *idleCards) close(ctx context.Context, name string, o idleOutcome, shows func(idleOutcome) bool) {
+	i.mu.Lock()
+	c := i.cards[name]
+	i.mu.Unlock()
 	if c != nil {
-		b.settleIdle(ctx, c, o, shows)
+		i.settle(ctx, c, o, shows)
 	}
 }
 
-// idleCardAt returns the warning at ref for instance name: the remembered
+// cardAt returns the warning at ref for instance name: the remembered
 // one, or one known only from the clicked message (shown).
-func (b *Bot) idleCardAt(name string, ref cardRef, shown []slack.Block) *idleCard {
-	b.idle.mu.Lock()
-	defer b.idle.mu.Unlock()
-	if c := b.idle.cards[name]; c != nil && c.ref == ref {
+func (i *idleCards) cardAt(name string, ref cardRef, shown []slack.Block) *idleCard {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if c := i.cards[name]; c != nil && c.ref == ref {
 		return c
 	}
 	c := &idleCard{name: name, ref: ref, shown: shown}
-	if b.idle.cards == nil {
-		b.idle.cards = make(map[string]*idleCard)
-	}
-	if b.idle.cards[name] == nil {
-		b.idle.cards[name] = c
+	if i.cards[name] == nil {
+		i.cards[name] = c
 	}
 	return c
 }
 
-// settleIdle shows o on c and forgets c once nothing more will change
+// settle shows o on c and forgets c once nothing more will change
 // it. With shows, it leaves c as it is unless shows holds for what c
 // shows now.
-func (b *Bot) settleIdle(ctx context.Context, c *idleCard, o idleOutcome, shows func(idleOutcome) bool) {
+func (i *idleCards) settle(ctx context.Context, c *idleCard, o idleOutcome, shows func(idleOutcome) bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if shows != nil && !shows(c.outcome) {
@@ -173,19 +177,26 @@ func (b *Bot) settleIdle(ctx context.Context, c *idleCard, o idleOutcome, shows 
 	var m message
 	if c.view != nil {
 		c.view.Outcome = o
-		m = renderIdleCard(*c.view, b.cfg.Now())
+		m = renderIdleCard(*c.view, i.now())
 	} else {
 		m = idleFromBlocks(c.shown, c.name, o)
 	}
-	if err := b.update(ctx, c.ref.channel, c.ref.ts, m); err != nil {
-		b.log.Error("update idle warning", "instance", c.name, "err", err)
+	if err := i.slack.update(ctx, c.ref.channel, c.ref.ts, m); err != nil {
+		i.log.Error("update idle warning", "instance", c.name, "err", err)
 	}
 	if o.requested() {
 		return // the destroy's end shows on the card too
 	}
-	b.idle.mu.Lock()
-	if b.idle.cards[c.name] == c {
-		delete(b.idle.cards, c.name)
+	i.mu.Lock()
+	if i.cards[c.name] == c {
+		delete(i.cards, c.name)
 	}
-	b.idle.mu.Unlock()
+	i.mu.Unlock()
+}
+
+// forget drops every remembered warning, as a restart does.
+func (i *idleCards) forget() {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	clear(i.cards)
 }

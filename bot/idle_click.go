@@ -8,32 +8,32 @@ import (
 	"github.com/spuffbot/spuffbot/commands"
 )
 
-// onIdleClick handles a click on an idle warning's button, with the rules
+// onClick handles a click on an idle warning's button, with the rules
 // of the Service (Service.Idle): a refusal and a click on a warning
 // answered before are told to the clicker alone. A keep and a destroy
 // show on the card, buttons removed; a destroy then runs in the
 // instance's thread.
-func (b *Bot) onIdleClick(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) {
+func (i *idleCards) onClick(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) {
 	action, ok := idleActions[act.ActionID]
 	if !ok {
 		return
 	}
 	name, clicker := act.Value, cb.User.ID
 	ref := clickedRef(cb)
-	r, err := b.svc.Idle(ctx, name, clicker, action, idleKey(ref, cb))
+	r, err := i.svc.Idle(ctx, name, clicker, action, idleKey(ref, cb))
 	if err != nil {
-		b.tell(ctx, ref.channel, clicker, cb.ResponseURL, b.explain(err, "user", clicker, "instance", name))
+		i.slack.tell(ctx, ref.channel, clicker, cb.ResponseURL, i.explain(err, "user", clicker, "instance", name))
 		return
 	}
 	if r.Duplicate {
-		b.tell(ctx, ref.channel, clicker, cb.ResponseURL, renderIdleDuplicate(name, r))
+		i.slack.tell(ctx, ref.channel, clicker, cb.ResponseURL, renderIdleDuplicate(name, r))
 		return
 	}
 	var c *idleCard
 	if ref.channel != "" && ref.ts != "" {
-		c = b.idleCardAt(name, ref, cb.Message.Blocks.BlockSet)
+		c = i.cardAt(name, ref, cb.Message.Blocks.BlockSet)
 	}
-	now := b.cfg.Now()
+	now := i.now()
 	switch action {
 	case commands.IdleKeep, commands.IdleKeepLease:
 		if c == nil {
@@ -43,17 +43,17 @@ func (b *Bot) onIdleClick(ctx context.Context, cb slack.InteractionCallback, act
 		if len(r.Instances) > 0 {
 			o.Until = r.Instances[0].Idle.KeepUntil
 		}
-		b.settleIdle(ctx, c, o, idleOutcome.open) // unless its event came first
+		i.settle(ctx, c, o, idleOutcome.open) // unless its event came first
 	default:
 		kind := idleDestroyRequested
 		if action == commands.IdleSnapshotDestroy {
 			kind = idleSnapshotRequested
 		}
 		if c != nil {
-			b.settleIdle(ctx, c, idleOutcome{Kind: kind, By: clicker, At: now}, nil)
+			i.settle(ctx, c, idleOutcome{Kind: kind, By: clicker, At: now}, nil)
 		}
 		if r.Op != nil {
-			b.startOp(ctx, *r.Op, "", false)
+			i.start(ctx, *r.Op)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -10,14 +11,27 @@ import (
 	"github.com/spuffbot/spuffbot/store"
 )
 
-// costCards is what the bot remembers of the cards that keep costs in
-// check: each instance's latest lease warning, and where each orphan's
-// card went. It is kept in memory only: after a restart a click still
-// works, and updates the card it was made on.
-type costCards struct {
-	mu      sync.Mutex
-	leases  map[string]*leaseCard // instance name -> its latest warning
-	orphans map[string][]cardRef  // orphanKey -> copies of its card
+// leaseService is what the lease cards ask of the Service.
+type leaseService interface {
+	Lease(ctx context.Context, name, actor string, action commands.LeaseAction, key string) (commands.Reply, error)
+	ExtendBy() time.Duration
+}
+
+// leaseCards are the lease warnings: each goes to its instance's owner by
+// DM and follows what becomes of the instance. They also tell an owner
+// when their instance ended without their asking. What was posted where
+// is kept in memory only: after a restart a click still works, and
+// updates the card it was made on.
+type leaseCards struct {
+	cardDeps
+	svc leaseService
+
+	mu    sync.Mutex
+	cards map[string]*leaseCard // instance name -> its latest warning
+}
+
+func newLeaseCards(d cardDeps, svc leaseService) *leaseCards {
+	return &leaseCards{cardDeps: d, svc: svc, cards: make(map[string]*leaseCard)}
 }
 
 // leaseCard is one lease warning as sent.
@@ -33,119 +47,109 @@ type leaseCard struct {
 	outcome leaseOutcome
 }
 
-// showCost shows what ev means for the cards of this file: a lease
-// warning goes to the owner by DM, an instance gone without its owner's
-// asking is told to them, a warning's card follows what became of its
-// instance, and orphans are shown to the admins.
-func (b *Bot) showCost(ctx context.Context, ev commands.Event) {
-	if ev.Orphan != nil {
-		b.showOrphan(ctx, ev)
-		return
-	}
+// notify shows what ev means for the lease cards: a lease warning goes to
+// the owner by DM, an instance gone without its owner's asking is told to
+// them, and a warning's card follows what became of its instance. It runs
+// on ev's operation queue.
+func (l *leaseCards) notify(ctx context.Context, ev commands.Event) {
 	in := ev.Instance
-	if in == nil {
+	if in == nil || ev.Orphan != nil {
 		return
 	}
 	switch ev.Kind {
 	case commands.EventLeaseWarning:
-		b.postLeaseCard(ctx, ev)
+		l.post(ctx, ev)
 	case commands.EventExpired, commands.EventDestroyedOutside:
-		if m, ok := renderOwnerNotice(ev, b.cfg.Now()); ok && in.Owner != "" {
-			b.dm(ctx, in.Owner, m)
+		if m, ok := renderOwnerNotice(ev, l.now()); ok && in.Owner != "" {
+			l.slack.dm(ctx, in.Owner, m)
 		}
 		kind := leaseExpired
 		if ev.Kind == commands.EventDestroyedOutside {
 			kind = leaseOutside
 		}
-		b.closeLease(ctx, in.Name, leaseOutcome{Kind: kind, At: b.cfg.Now()}, nil, nil)
+		l.close(ctx, in.Name, leaseOutcome{Kind: kind, At: l.now()}, nil, nil)
 	case commands.EventDestroyed:
-		b.closeLease(ctx, in.Name, leaseOutcome{Kind: leaseDestroyed, By: actorOr(ev, ev.Op.Owner), At: b.cfg.Now()}, nil, nil)
+		l.close(ctx, in.Name, leaseOutcome{Kind: leaseDestroyed, By: actorOr(ev, ev.Op.Owner), At: l.now()}, nil, nil)
 	case commands.EventFailed:
 		if ev.Op.Kind == store.OpDown { // a failed destroy leaves other warnings as they are
-			b.closeLease(ctx, in.Name, leaseOutcome{Kind: leaseDestroyFailed, At: b.cfg.Now(), Detail: ev.Detail},
+			l.close(ctx, in.Name, leaseOutcome{Kind: leaseDestroyFailed, At: l.now(), Detail: ev.Detail},
 				nil, leaseOutcome.requested)
 		}
 	case commands.EventBootTimeout:
 		if in.Owner != "" {
-			b.dm(ctx, in.Owner, textMessage(mdf(":hourglass: %s", upper(ev.Detail))))
+			l.slack.dm(ctx, in.Owner, textMessage(mdf(":hourglass: %s", upper(ev.Detail))))
 		}
 	case commands.EventExtended:
 		// Extended elsewhere (another card, the App Home): the warning's
 		// buttons would extend again.
 		v := commands.InstanceView{Instance: *in, ProviderLabel: ev.ProviderLabel}
-		b.closeLease(ctx, in.Name, leaseOutcome{Kind: leaseExtended, By: actorOr(ev, ev.Op.Owner), At: b.cfg.Now(),
+		l.close(ctx, in.Name, leaseOutcome{Kind: leaseExtended, By: actorOr(ev, ev.Op.Owner), At: l.now(),
 			Until: in.LeaseExpiry}, &v, leaseOutcome.open)
 	}
 }
 
-// postLeaseCard sends the lease warning of ev to the instance's owner by
-// DM and remembers it, in place of any earlier warning.
-func (b *Bot) postLeaseCard(ctx context.Context, ev commands.Event) {
+// post sends the lease warning of ev to the instance's owner by DM and
+// remembers it, in place of any earlier warning.
+func (l *leaseCards) post(ctx context.Context, ev commands.Event) {
 	in := ev.Instance
 	if in.Owner == "" || in.Owner == commands.SystemActor {
 		return
 	}
-	v := leaseViewOf(*in, ev.ProviderLabel, ev.Estimated, b.svc.ExtendBy())
-	dm, err := b.openDM(ctx, in.Owner)
+	v := leaseViewOf(*in, ev.ProviderLabel, ev.Estimated, l.svc.ExtendBy())
+	dm, err := l.slack.openDM(ctx, in.Owner)
 	if err != nil {
-		b.log.Error("open DM for lease warning", "instance", in.Name, "user", in.Owner, "err", err)
+		l.log.Error("open DM for lease warning", "instance", in.Name, "user", in.Owner, "err", err)
 		return
 	}
-	ts, err := b.post(ctx, dm, "", renderLeaseCard(v, b.cfg.Now()))
+	ts, err := l.slack.post(ctx, dm, "", renderLeaseCard(v, l.now()))
 	if err != nil {
-		b.log.Error("post lease warning", "instance", in.Name, "user", in.Owner, "err", err)
+		l.log.Error("post lease warning", "instance", in.Name, "user", in.Owner, "err", err)
 		return
 	}
 	c := &leaseCard{name: in.Name, ref: cardRef{channel: dm, ts: ts}, view: &v}
-	b.cost.mu.Lock()
-	if b.cost.leases == nil {
-		b.cost.leases = make(map[string]*leaseCard)
-	}
-	b.cost.leases[in.Name] = c
-	b.cost.mu.Unlock()
+	l.mu.Lock()
+	l.cards[in.Name] = c
+	l.mu.Unlock()
 }
 
-// closeLease shows o on the remembered warning of instance name, if there
-// is one and, when given, if shows holds for what it shows now.
-func (b *Bot) closeLease(ctx context.Context, name string, o leaseOutcome, in *commands.InstanceView, shows func(leaseOutcome) bool) {
-	b.cost.mu.Lock()
-	c := b.cost.leases[name]
-	b.cost.mu.Unlock()
+// close shows o on the remembered warning of instance name, if there is
+// one and, when given, if shows holds for what it shows now.
+func (l *leaseCards) close(ctx context.Context, name string, o leaseOutcome, in *commands.InstanceView, shows func(leaseOutcome) bool) {
+	l.mu.Lock()
+	c := l.cards[name]
+	l.mu.Unlock()
 	if c != nil {
-		b.settleLease(ctx, c, o, in, shows)
+		l.settle(ctx, c, o, in, shows)
 	}
 }
 
-// leaseCardAt returns the warning at channel/ts for instance name: the
-// remembered one, or one known only from the clicked message (shown),
-// which is remembered when none is.
-func (b *Bot) leaseCardAt(name string, ref cardRef, shown []slack.Block) *leaseCard {
-	b.cost.mu.Lock()
-	defer b.cost.mu.Unlock()
-	if c := b.cost.leases[name]; c != nil && c.ref == ref {
+// cardAt returns the warning at ref for instance name: the remembered
+// one, or one known only from the clicked message (shown), which is
+// remembered when none is.
+func (l *leaseCards) cardAt(name string, ref cardRef, shown []slack.Block) *leaseCard {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if c := l.cards[name]; c != nil && c.ref == ref {
 		return c
 	}
 	c := &leaseCard{name: name, ref: ref, shown: shown}
-	if b.cost.leases[name] == nil {
-		if b.cost.leases == nil {
-			b.cost.leases = make(map[string]*leaseCard)
-		}
-		b.cost.leases[name] = c
+	if l.cards[name] == nil {
+		l.cards[name] = c
 	}
 	return c
 }
 
-// settleLease shows o on c, with in's numbers when given, and forgets c
-// once nothing more will change it. With shows, it leaves c as it is
-// unless shows holds for what c shows now.
-func (b *Bot) settleLease(ctx context.Context, c *leaseCard, o leaseOutcome, in *commands.InstanceView, shows func(leaseOutcome) bool) {
+// settle shows o on c, with in's numbers when given, and forgets c once
+// nothing more will change it. With shows, it leaves c as it is unless
+// shows holds for what c shows now.
+func (l *leaseCards) settle(ctx context.Context, c *leaseCard, o leaseOutcome, in *commands.InstanceView, shows func(leaseOutcome) bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if shows != nil && !shows(c.outcome) {
 		return
 	}
 	if in != nil {
-		v := leaseViewOf(in.Instance, in.ProviderLabel, false, b.svc.ExtendBy())
+		v := leaseViewOf(in.Instance, in.ProviderLabel, false, l.svc.ExtendBy())
 		if c.view != nil {
 			v.Estimated = c.view.Estimated
 		}
@@ -155,19 +159,26 @@ func (b *Bot) settleLease(ctx context.Context, c *leaseCard, o leaseOutcome, in 
 	var m message
 	if c.view != nil {
 		c.view.Outcome = o
-		m = renderLeaseCard(*c.view, b.cfg.Now())
+		m = renderLeaseCard(*c.view, l.now())
 	} else {
 		m = leaseFromBlocks(c.shown, c.name, o)
 	}
-	if err := b.update(ctx, c.ref.channel, c.ref.ts, m); err != nil {
-		b.log.Error("update lease warning", "instance", c.name, "err", err)
+	if err := l.slack.update(ctx, c.ref.channel, c.ref.ts, m); err != nil {
+		l.log.Error("update lease warning", "instance", c.name, "err", err)
 	}
 	if o.requested() {
 		return // the destroy's end shows on the card too
 	}
-	b.cost.mu.Lock()
-	if b.cost.leases[c.name] == c {
-		delete(b.cost.leases, c.name)
+	l.mu.Lock()
+	if l.cards[c.name] == c {
+		delete(l.cards, c.name)
 	}
-	b.cost.mu.Unlock()
+	l.mu.Unlock()
+}
+
+// forget drops every remembered warning, as a restart does.
+func (l *leaseCards) forget() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	clear(l.cards)
 }

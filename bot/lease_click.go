@@ -8,33 +8,33 @@ import (
 	"github.com/spuffbot/spuffbot/commands"
 )
 
-// onLeaseClick handles a click on a lease warning's button. The rules
+// onClick handles a click on a lease warning's button. The rules
 // are the Service's (Service.Lease): a refusal (not the owner nor an
 // admin, the instance already gone) and a click on a warning answered
 // before are told to the clicker alone. An extension and a destroy show
 // on the card, buttons removed; a destroy then runs in the instance's
 // thread.
-func (b *Bot) onLeaseClick(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) {
+func (l *leaseCards) onClick(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) {
 	action, ok := leaseActions[act.ActionID]
 	if !ok {
 		return
 	}
 	name, clicker := act.Value, cb.User.ID
 	ref := clickedRef(cb)
-	r, err := b.svc.Lease(ctx, name, clicker, action, leaseKey(ref, cb))
+	r, err := l.svc.Lease(ctx, name, clicker, action, leaseKey(ref, cb))
 	if err != nil {
-		b.tell(ctx, ref.channel, clicker, cb.ResponseURL, b.explain(err, "user", clicker, "instance", name))
+		l.slack.tell(ctx, ref.channel, clicker, cb.ResponseURL, l.explain(err, "user", clicker, "instance", name))
 		return
 	}
 	if r.Duplicate {
-		b.tell(ctx, ref.channel, clicker, cb.ResponseURL, renderLeaseDuplicate(name, r))
+		l.slack.tell(ctx, ref.channel, clicker, cb.ResponseURL, renderLeaseDuplicate(name, r))
 		return
 	}
 	var c *leaseCard
 	if ref.channel != "" && ref.ts != "" {
-		c = b.leaseCardAt(name, ref, cb.Message.Blocks.BlockSet)
+		c = l.cardAt(name, ref, cb.Message.Blocks.BlockSet)
 	}
-	now := b.cfg.Now()
+	now := l.now()
 	switch action {
 	case commands.LeaseExtend:
 		if c == nil {
@@ -46,7 +46,7 @@ func (b *Bot) onLeaseClick(ctx context.Context, cb slack.InteractionCallback, ac
 			in = &r.Instances[0]
 			o.Until = in.LeaseExpiry
 		}
-		b.settleLease(ctx, c, o, in, leaseOutcome.open) // unless its event came first
+		l.settle(ctx, c, o, in, leaseOutcome.open) // unless its event came first
 	default:
 		kind := leaseDestroyRequested
 		if action == commands.LeaseSnapshotDestroy {
@@ -55,24 +55,12 @@ func (b *Bot) onLeaseClick(ctx context.Context, cb slack.InteractionCallback, ac
 		if c != nil {
 			// Shown before the destroy starts, so that its end, shown by
 			// its last event, comes after.
-			b.settleLease(ctx, c, leaseOutcome{Kind: kind, By: clicker, At: now}, nil, nil)
+			l.settle(ctx, c, leaseOutcome{Kind: kind, By: clicker, At: now}, nil, nil)
 		}
 		if r.Op != nil {
-			b.startOp(ctx, *r.Op, "", false)
+			l.start(ctx, *r.Op)
 		}
 	}
-}
-
-// clickedRef is where the clicked message is.
-func clickedRef(cb slack.InteractionCallback) cardRef {
-	r := cardRef{channel: cb.Channel.ID, ts: cb.Container.MessageTs}
-	if r.channel == "" {
-		r.channel = cb.Container.ChannelID
-	}
-	if r.ts == "" {
-		r.ts = cb.Message.Timestamp
-	}
-	return r
 }
 
 // leaseKey is the idempotency key of a click on the lease warning at ref:

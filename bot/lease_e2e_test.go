@@ -242,9 +242,8 @@ func (h *harness) updatesOf(channel, ts string) []string {
 // forgetCards drops what the bot remembers of lease and orphan cards, as
 // a restart does.
 func (h *harness) forgetCards() {
-	h.bot.cost.mu.Lock()
-	defer h.bot.cost.mu.Unlock()
-	h.bot.cost.leases, h.bot.cost.orphans = nil, nil
+	h.bot.leases.forget()
+	h.bot.orphans.forget()
 }
 
 func TestCardsWorkAfterTheBotForgotThem(t *testing.T) {

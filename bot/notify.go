@@ -54,12 +54,14 @@ func (b *Bot) show(ctx context.Context, st *opState, ev commands.Event) {
 	var asked md
 	switch ev.Kind {
 	case commands.EventAwaitingApproval:
-		asked = b.postCards(ctx, st, ev)
+		asked = b.approvals.post(ctx, ev) // approvals.go
 	case commands.EventApproved, commands.EventDenied, commands.EventApprovalExpired, commands.EventApprovalRefused:
-		b.updateCards(ctx, st, ev)
+		b.approvals.update(ctx, ev)
 	}
-	b.showCost(ctx, ev)     // lease warning cards, owner DMs, orphan cards
-	b.showIdle(ctx, st, ev) // idle warning cards (idle.go)
+	b.orphans.notify(ctx, ev) // orphan cards (orphan.go)
+	b.leases.notify(ctx, ev)  // lease warning cards, owner DMs (lease.go)
+	b.idleThread(ctx, st, ev)
+	b.idle.notify(ctx, ev) // idle warning cards (idle.go)
 	if m, ok := renderProgress(ev, asked, b.cfg.Now()); ok {
 		shown = b.reply(ctx, st, ev, m) && shown
 	}
@@ -68,7 +70,7 @@ func (b *Bot) show(ctx context.Context, st *opState, ev commands.Event) {
 			b.log.Error("team notification", "op", ev.Op.ID, "err", err)
 		}
 	}
-	b.homeChanged(ctx, ev) // App Home tabs (home.go)
+	b.home.notify(ctx, ev) // App Home tabs (home.go)
 	b.done(ctx, st, ev, shown)
 }
 
@@ -263,6 +265,16 @@ func (b *Bot) reply(ctx context.Context, st *opState, ev commands.Event, m messa
 	// Without a thread: shown, unless the root failed to post where the
 	// command was typed.
 	return ev.Op.Channel == "" || noChannel
+}
+
+// idleThread tells st's thread what an idle event of an instance means.
+func (b *Bot) idleThread(ctx context.Context, st *opState, ev commands.Event) {
+	if ev.Instance == nil || ev.Orphan != nil {
+		return
+	}
+	if m, ok := renderIdleThread(ev); ok {
+		b.reply(ctx, st, ev, m)
+	}
 }
 
 // dm posts m to user in a direct message.

@@ -6,13 +6,13 @@ import (
 )
 
 // opState is what the bot keeps in memory about one operation: where its
-// thread is, the command's response_url, the approval cards, and a queue
-// that shows its events one at a time, in order.
+// thread is, the command's response_url, and a queue that shows its
+// events one at a time, in order.
 //
 // Only the thread is also in the store (AttachThread); after a restart
 // the rest starts empty: a resumed operation finds its thread in the
-// events (or in the channel, see findRoot), and an approval card is
-// updated when someone clicks it.
+// events (or in the channel, see findRoot). The approval cards are the
+// approvalCards' (approvals.go), forgotten with the operation.
 type opState struct {
 	id string
 
@@ -36,13 +36,7 @@ type opState struct {
 	// channel: updates go to responseURL, at most maxResponseUses times.
 	noChannel bool
 	urlUses   int
-
-	card  *card     // the approval card as last shown
-	cards []cardRef // every copy of it
 }
-
-// cardRef is where one copy of an approval card is.
-type cardRef struct{ channel, ts string }
 
 // maxResponseUses is how many times Slack accepts posts to one
 // response_url.
@@ -129,6 +123,7 @@ func (b *Bot) forget(st *opState) {
 		return
 	}
 	delete(b.ops, st.id)
+	b.approvals.forget(st.id)
 }
 
 // thread returns where st's thread is ("" when it has none yet).

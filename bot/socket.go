@@ -93,7 +93,7 @@ func (b *Bot) dispatch(ctx context.Context, client *socketmode.Client, evt socke
 			b.onInteraction(ctx, a, req, cb)
 		})
 	case socketmode.EventTypeEventsAPI:
-		// Ack at once so that Slack does not retry, then handle (home.go).
+		// Ack at once so that Slack does not retry, then handle (interact.go).
 		if evt.Request != nil {
 			req, data := *evt.Request, evt.Data
 			b.spawn(func() {

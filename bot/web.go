@@ -48,6 +48,17 @@ func (b *Bot) postEphemeral(ctx context.Context, channel, user string, m message
 	return nil
 }
 
+// publishView publishes v as user's Home tab.
+func (b *Bot) publishView(ctx context.Context, user string, v slack.HomeTabViewRequest) error {
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.WebTimeout)
+	defer cancel()
+	req := slack.PublishViewContextRequest{UserID: user, View: v}
+	if _, err := b.web.PublishViewContext(ctx, req); err != nil {
+		return fmt.Errorf("slack: publish home tab of %s: %w", user, err)
+	}
+	return nil
+}
+
 // openDM returns the id of the bot's direct message channel with user.
 func (b *Bot) openDM(ctx context.Context, user string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.WebTimeout)
