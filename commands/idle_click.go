@@ -89,6 +89,11 @@ func (s *Service) Idle(ctx context.Context, name, actor string, action IdleActio
 // keep is /spuff keep <name> [lease]: the Keep buttons of the idle
 // warning, typed.
 func (s *Service) keep(ctx context.Context, key string, c Caller, cmd grammar.Command) (Reply, error) {
+	// Typed, the name may be anything: say so as /spuff extend does,
+	// before the checks a card's button needs.
+	if _, err := s.ownedInstance(ctx, c, cmd.Name, "keep"); err != nil {
+		return Reply{}, err
+	}
 	action := IdleKeep
 	if cmd.KeepLease {
 		action = IdleKeepLease

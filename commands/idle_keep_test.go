@@ -22,3 +22,15 @@ func TestKeepCommand(t *testing.T) {
 		t.Errorf("passes after keep = %v, want none", got)
 	}
 }
+
+// TestKeepUnknownOrNotYours checks that a typed keep of a name that is not
+// a running instance, or of someone else's, says so plainly.
+func TestKeepUnknownOrNotYours(t *testing.T) {
+	t.Parallel()
+	e := newIdleEnv(t)
+	e.up(caller(alice), "box")
+	ue := e.refused(caller(alice), grammar.Command{Verb: grammar.VerbKeep, Name: "nothere"})
+	wantContains(t, "unknown name", ue.Msg, "there is no running instance named `nothere`")
+	ue = e.refused(caller(bob), grammar.Command{Verb: grammar.VerbKeep, Name: "box"})
+	wantContains(t, "someone else's", ue.Msg, "only its owner or an admin can keep it")
+}

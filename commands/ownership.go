@@ -128,11 +128,14 @@ func (s *Service) imageRefusal(provider string, image providers.ImageSpec, cat *
 			ok = append(ok, rest)
 		}
 	}
-	hint := "use `ubuntu-24.04` or `debian-12`"
-	if len(ok) > 0 {
-		hint = fmt.Sprintf("use `ubuntu-24.04`, `debian-12` or one of %s", joinCode(firstN(ok, 12)))
+	names := []string{"ubuntu-24.04", "debian-12"}
+	for _, id := range ok {
+		if !slices.Contains(names, id) {
+			names = append(names, id)
+		}
 	}
-	hint += ", or `--snapshot` with one of your snapshots; an admin can allow more images (images.allowed)"
+	hint := fmt.Sprintf("use one of %s, or `--snapshot` with one of your snapshots; an admin can allow more images (images.allowed)",
+		joinCode(firstN(names, 12)))
 	return refuse(hint, "image `%s` is not one %s offers to everyone, nor on spuffbot's list of allowed images", image.ID, Label(provider))
 }
 
