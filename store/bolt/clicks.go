@@ -66,37 +66,9 @@ func (db *DB) GetClick(ctx context.Context, key string) (*store.Click, error) {
 // most limit of them in one short transaction. It returns how many it
 // removed and whether more may be due.
 func (db *DB) PruneClicks(ctx context.Context, before time.Time, limit int) (removed int, more bool, err error) {
-	if limit <= 0 {
-		return 0, false, nil
-	}
-	cutoff := timeKey(before)
-	err = db.update(ctx, func(tx *bbolt.Tx) error {
-		removed, more = 0, false
-		var due [][]byte
-		c := tx.Bucket(bucketClickTime).Cursor()
-		for k, _ := c.First(); k != nil && bytes.Compare(k[:timeKeyLen], cutoff) < 0; k, _ = c.Next() {
-			if len(due) == limit {
-				more = true
-				break
-			}
-			due = append(due, bytes.Clone(k))
-		}
-		times, all := tx.Bucket(bucketClickTime), tx.Bucket(bucketClicks)
-		for _, k := range due {
-			if err := times.Delete(k); err != nil {
-				return err
-			}
-			if err := all.Delete(k[timeKeyLen:]); err != nil {
-				return err
-			}
-			removed++
-		}
-		return nil
+	return db.pruneByTime(ctx, "clicks", bucketClickTime, before, limit, func(tx *bbolt.Tx, key []byte) (bool, error) {
+		return true, tx.Bucket(bucketClicks).Delete(key)
 	})
-	if err != nil {
-		return 0, false, fmt.Errorf("store: prune clicks: %w", err)
-	}
-	return removed, more, nil
 }
 
 // legacyClicks are the kinds of the operations that files before schema
