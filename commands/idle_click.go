@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -46,22 +45,11 @@ func (s *Service) Idle(ctx context.Context, name, actor string, action IdleActio
 	}
 	s.leaseMu.Lock()
 	defer s.leaseMu.Unlock()
-	in, err := s.store.GetInstance(ctx, name)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !in.Status.Live()) {
-		return Reply{}, refuse("", "`%s` is already gone", name)
-	}
+	in, down, err := s.clickTarget(ctx, name, actor, "idle-"+string(action))
 	if err != nil {
-		return Reply{}, fmt.Errorf("keep %s: %w", name, err)
+		return Reply{}, err
 	}
-	if in.Owner != actor && !s.IsAdmin(actor) {
-		s.audit(ctx, actor, "idle-"+string(action), name, "refused: not the owner", "")
-		return Reply{}, refuse("ask its owner, or an admin", "`%s` is not yours; only its owner or an admin can keep it", name)
-	}
-	downs, err := s.pendingDowns(ctx)
-	if err != nil {
-		return Reply{}, fmt.Errorf("keep %s: %w", name, err)
-	}
-	if downs[name] != nil || in.Status == store.InstanceDestroying {
+	if down != nil || in.Status == store.InstanceDestroying {
 		return Reply{}, refuse("", "`%s` is being destroyed; it can no longer be kept", name)
 	}
 	if r, first, err := s.recordClick(ctx, key, name, actor, string(action), ""); err != nil || !first {

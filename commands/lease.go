@@ -48,22 +48,11 @@ func (s *Service) Lease(ctx context.Context, name, actor string, action LeaseAct
 	}
 	s.leaseMu.Lock()
 	defer s.leaseMu.Unlock()
-	in, err := s.store.GetInstance(ctx, name)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !in.Status.Live()) {
-		return Reply{}, refuse("", "`%s` is already gone", name)
-	}
+	in, down, err := s.clickTarget(ctx, name, actor, "lease-"+string(action))
 	if err != nil {
-		return Reply{}, fmt.Errorf("lease %s: %w", name, err)
+		return Reply{}, err
 	}
-	if in.Owner != actor && !s.IsAdmin(actor) {
-		s.audit(ctx, actor, "lease-"+string(action), name, "refused: not the owner", "")
-		return Reply{}, refuseText(Textf("ask them, or an admin"), Textf("`%s` belongs to %s; only its owner or an admin can do that", name, UserID(in.Owner)))
-	}
-	downs, err := s.pendingDowns(ctx)
-	if err != nil {
-		return Reply{}, fmt.Errorf("lease %s: %w", name, err)
-	}
-	if down := downs[name]; down != nil || in.Status == store.InstanceDestroying {
+	if down != nil || in.Status == store.InstanceDestroying {
 		if action == LeaseExtend {
 			return Reply{}, refuse("", "`%s` is being destroyed; it can no longer be extended", name)
 		}
@@ -126,4 +115,28 @@ func duplicate(op *store.Operation) Reply {
 		r.Text = "That was already tried: " + op.Error
 	}
 	return r
+}
+
+// clickTarget is the instance a card's button is for, looked up with
+// leaseMu held, and the down under way for it, if any: refused when the
+// instance is gone, or when actor is neither its owner nor an admin
+// (audited as action).
+func (s *Service) clickTarget(ctx context.Context, name, actor, action string) (*store.Instance, *store.Operation, error) {
+	in, err := s.store.GetInstance(ctx, name)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !in.Status.Live()) {
+		return nil, nil, refuse("", "`%s` is already gone", name)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s %s: %w", action, name, err)
+	}
+	if in.Owner != actor && !s.IsAdmin(actor) {
+		s.audit(ctx, actor, action, name, "refused: not the owner", "")
+		return nil, nil, refuseText(Textf("ask them, or an admin"),
+			Textf("`%s` belongs to %s; only its owner or an admin can do that", name, UserID(in.Owner)))
+	}
+	downs, err := s.pendingDowns(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s %s: %w", action, name, err)
+	}
+	return in, downs[name], nil
 }
