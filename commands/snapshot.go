@@ -237,8 +237,11 @@ func (s *Service) listSnapshots(ctx context.Context, user string, all bool) (Rep
 		if err != nil {
 			return Reply{}, err
 		}
+		// The storage price comes from the catalog, fetched when none is
+		// cached yet (this runs after the ack); without one the cost is
+		// shown as unknown, never as free.
 		perGB := 0.0
-		if cat, ok := s.catalogs.cached(name); ok {
+		if cat, err := s.catalogs.get(ctx, name); err == nil {
 			perGB = cat.SnapshotMonthlyPerGB
 		}
 		for _, sn := range list {

@@ -60,8 +60,12 @@ func (c *Console) render(r commands.Reply) {
 	if len(r.Snapshots) > 0 {
 		fmt.Fprintln(w, "ID\tNAME\tOWNER\tCLOUD\tSIZE\tCREATED\t$/MONTH")
 		for _, s := range r.Snapshots {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%.1f GB\t%s\t$%.2f\n", s.ID, s.Name, person(s.Owner), commands.Label(s.Provider), s.SizeGB,
-				s.Created.UTC().Format("2006-01-02 15:04"), s.MonthlyCost)
+			cost := "?" // unknown: the catalog could not be read
+			if s.MonthlyCost > 0 {
+				cost = fmt.Sprintf("$%.2f", s.MonthlyCost)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%.1f GB\t%s\t%s\n", s.ID, s.Name, person(s.Owner), commands.Label(s.Provider), s.SizeGB,
+				s.Created.UTC().Format("2006-01-02 15:04"), cost)
 		}
 	}
 	if len(r.Audit) > 0 {
