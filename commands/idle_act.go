@@ -104,7 +104,7 @@ func (s *Service) destroyIdle(ctx context.Context, in store.Instance) bool {
 		ID: newID(), Kind: store.OpDown, State: store.OpAccepted, Owner: SystemActor,
 		Key:     fmt.Sprintf("idle/%s/%s/%s/%d", in.Provider, in.Name, in.CloudID, in.Idle.WarnedAt.UnixNano()),
 		Channel: in.Channel, ThreadTS: in.ThreadTS, Provider: in.Provider, Instance: in.Name, CloudID: in.CloudID,
-		Request: mustJSON(downRequest{}),
+		Request: mustJSON(downRequest{Target: in.OpID}), // a late run after the name was reused touches nothing
 	}
 	var created bool
 	var err error
