@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/spuffbot/spuffbot/providers"
@@ -37,6 +38,9 @@ func (s *Service) createAtCloud(ctx context.Context, p providers.Provider, op *s
 			return in != nil, err
 		},
 	})
+	if err == nil && uncertain {
+		s.dropExtras(ctx, p, op, made.ID)
+	}
 	if err == nil || ctx.Err() != nil {
 		return made, err
 	}
@@ -73,20 +77,18 @@ func (s *Service) lookupSince(ctx context.Context, p providers.Provider, op *sto
 // made, and its destroy.
 const sweepTimeout = time.Minute
 
-// sweepCreate looks a last time for a VM labelled with op's id and
-// destroys it, and says what it did.
+// sweepCreate looks a last time for VMs labelled with op's id and
+// destroys them, and says what it did.
 func (s *Service) sweepCreate(ctx context.Context, p providers.Provider, op *store.Operation) string {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sweepTimeout)
 	defer cancel()
 	for attempt := 0; ; attempt++ {
-		found, err := findByOp(ctx, p, op.ID)
-		if err == nil && found == nil {
+		found, err := findAllByOp(ctx, p, op.ID)
+		if err == nil && len(found) == 0 {
 			return "nothing was created"
 		}
 		if err == nil {
-			if err = p.DestroyInstance(ctx, found.ID); err == nil {
-				s.log.Info("destroyed a VM a failed create made late", "op", op.ID, "provider", op.Provider, "instance", found.ID)
-				s.orphans.destroyedByUs(op.Provider, found.ID, s.cfg.Now())
+			if err = s.destroyAll(ctx, p, op, found, "destroyed a VM a failed create made late"); err == nil {
 				return "the VM it made late was destroyed"
 			}
 		}
@@ -95,6 +97,35 @@ func (s *Service) sweepCreate(ctx context.Context, p providers.Provider, op *sto
 			return "whether it made a VM is unknown; the reconciler reports any to the admins"
 		}
 	}
+}
+
+// dropExtras destroys the VMs labelled with op's id other than keep: a
+// create whose answer was lost, then tried again before the cloud listed
+// the first VM, makes two. It tries once; what it cannot destroy the
+// reconciler reports as an orphan.
+func (s *Service) dropExtras(ctx context.Context, p providers.Provider, op *store.Operation, keep string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sweepTimeout)
+	defer cancel()
+	found, err := findAllByOp(ctx, p, op.ID)
+	if err == nil {
+		found = slices.DeleteFunc(found, func(in providers.Instance) bool { return in.ID == keep })
+		err = s.destroyAll(ctx, p, op, found, "destroyed a second VM of one create")
+	}
+	if err != nil {
+		s.log.Warn("destroy a second VM of one create", "op", op.ID, "provider", op.Provider, "err", err)
+	}
+}
+
+// destroyAll destroys each of list, logging msg for each.
+func (s *Service) destroyAll(ctx context.Context, p providers.Provider, op *store.Operation, list []providers.Instance, msg string) error {
+	for _, in := range list {
+		if err := p.DestroyInstance(ctx, in.ID); err != nil {
+			return err
+		}
+		s.log.Info(msg, "op", op.ID, "provider", op.Provider, "instance", in.ID)
+		s.orphans.destroyedByUs(op.Provider, in.ID, s.cfg.Now())
+	}
+	return nil
 }
 
 // waitBoot waits until the VM of op is ready, at most until the boot

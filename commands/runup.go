@@ -1,10 +1,12 @@
 package commands
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/spuffbot/spuffbot/failpoint"
 	"github.com/spuffbot/spuffbot/providers"
@@ -207,16 +209,36 @@ func (s *Service) markDestroyed(ctx context.Context, name string) *store.Instanc
 	return in
 }
 
-// findByOp returns the instance labelled with operation id, or nil.
+// findByOp returns the instance labelled with operation id, or nil. Should
+// a lost answer have let a create be made twice, it is the oldest (then
+// the lowest id), so that every look adopts the same one; dropExtras
+// destroys the others.
 func findByOp(ctx context.Context, p providers.Provider, opID string) (*providers.Instance, error) {
+	all, err := findAllByOp(ctx, p, opID)
+	if err != nil || len(all) == 0 {
+		return nil, err
+	}
+	return &all[0], nil
+}
+
+// findAllByOp returns every instance labelled with operation id, oldest
+// first.
+func findAllByOp(ctx context.Context, p providers.Provider, opID string) ([]providers.Instance, error) {
 	list, err := p.ListInstances(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("look for instance of %s: %w", opID, err)
 	}
-	for i := range list {
-		if list[i].Labels[providers.LabelOp] == opID {
-			return &list[i], nil
+	var out []providers.Instance
+	for _, in := range list {
+		if in.Labels[providers.LabelOp] == opID {
+			out = append(out, in)
 		}
 	}
-	return nil, nil
+	slices.SortFunc(out, func(a, b providers.Instance) int {
+		if c := a.Created.Compare(b.Created); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out, nil
 }
