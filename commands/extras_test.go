@@ -19,7 +19,7 @@ func TestOneCreateTwoVMs(t *testing.T) {
 	made := func(name string) providers.Instance {
 		t.Helper()
 		in, err := e.cloud.CreateInstance(e.ctx, providers.InstanceRequest{Name: name, Size: "small", Region: "demo-eu",
-			Image: providers.ImageSpec{Kind: providers.ImageUbuntu, Version: "24.04"},
+			Image:  providers.ImageSpec{Kind: providers.ImageUbuntu, Version: "24.04"},
 			Labels: map[string]string{providers.LabelOp: op.ID}})
 		if err != nil {
 			t.Fatalf("CreateInstance(%s): %v", name, err)
