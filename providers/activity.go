@@ -2,6 +2,8 @@ package providers
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"time"
 )
 
@@ -49,4 +51,41 @@ type ActivityReader interface {
 	// ActivityStep is the spacing of the cloud's data points: a window
 	// shorter than two steps has too few of them to judge.
 	ActivityStep() time.Duration
+}
+
+// ActivityEach reads the activity of each of ids with read, at most
+// parallel at a time, for a cloud that has one metrics call per instance.
+// An instance read reports gone (ErrNotFound) is left out; any other
+// error is returned, and then nothing is known of any of them.
+func ActivityEach(ids []string, parallel int, read func(id string) (Activity, error)) (map[string]Activity, error) {
+	var (
+		mu    sync.Mutex
+		out   = make(map[string]Activity, len(ids))
+		first error
+		wg    sync.WaitGroup
+		sem   = make(chan struct{}, max(parallel, 1))
+	)
+	for _, id := range ids {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			a, err := read(id)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case errors.Is(err, ErrNotFound):
+			case err != nil:
+				if first == nil {
+					first = err
+				}
+			default:
+				out[id] = a
+			}
+		})
+	}
+	wg.Wait()
+	if first != nil {
+		return nil, first
+	}
+	return out, nil
 }

@@ -2,11 +2,9 @@ package digitalocean
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/digitalocean/godo"
@@ -62,39 +60,15 @@ func (p *Provider) Activity(ctx context.Context, ids []string, start, end time.T
 	if !ok {
 		return nil, fmt.Errorf("digitalocean: activity: the API client cannot read metrics")
 	}
-	var (
-		mu    sync.Mutex
-		out   = make(map[string]providers.Activity, len(ids))
-		first error
-		wg    sync.WaitGroup
-		sem   = make(chan struct{}, metricsParallel)
-	)
+	var valid []string
 	for _, id := range ids {
-		if _, err := strconv.Atoi(id); err != nil {
-			continue
+		if _, err := strconv.Atoi(id); err == nil {
+			valid = append(valid, id)
 		}
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			a, err := p.dropletActivity(ctx, mapi, id, start, end)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case errors.Is(err, providers.ErrNotFound):
-			case err != nil:
-				if first == nil {
-					first = err
-				}
-			default:
-				out[id] = a
-			}
-		})
 	}
-	wg.Wait()
-	if first != nil {
-		return nil, first
-	}
-	return out, nil
+	return providers.ActivityEach(valid, metricsParallel, func(id string) (providers.Activity, error) {
+		return p.dropletActivity(ctx, mapi, id, start, end)
+	})
 }
 
 // dropletActivity reads one droplet.

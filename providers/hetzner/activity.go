@@ -2,11 +2,9 @@ package hetzner
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/hetznercloud/hcloud-go/v2/hcloud"
@@ -56,43 +54,23 @@ func (p *Provider) Activity(ctx context.Context, ids []string, start, end time.T
 			cores[strconv.FormatInt(s.ID, 10)] = s.ServerType.Cores
 		}
 	}
-	var (
-		mu    sync.Mutex
-		out   = make(map[string]providers.Activity, len(ids))
-		first error
-		wg    sync.WaitGroup
-		sem   = make(chan struct{}, metricsParallel)
-	)
+	var known []string
 	for _, id := range ids {
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil || cores[id] == 0 {
-			continue // not one of spuff's servers (any more)
+		if cores[id] > 0 {
+			known = append(known, id) // the others are not spuff's servers (any more)
 		}
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			m, err := mapi.ServerMetrics(ctx, n, hcloud.ServerGetMetricsOpts{
-				Types: []hcloud.ServerMetricType{hcloud.ServerMetricCPU, hcloud.ServerMetricNetwork},
-				Start: start, End: end, Step: int(metricsStep / time.Second),
-			})
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case errors.Is(err, providers.ErrNotFound):
-			case err != nil:
-				if first == nil {
-					first = err
-				}
-			default:
-				out[id] = activityOf(m, cores[id])
-			}
+	}
+	return providers.ActivityEach(known, metricsParallel, func(id string) (providers.Activity, error) {
+		n, _ := strconv.ParseInt(id, 10, 64) // a key of cores: a listed server's id
+		m, err := mapi.ServerMetrics(ctx, n, hcloud.ServerGetMetricsOpts{
+			Types: []hcloud.ServerMetricType{hcloud.ServerMetricCPU, hcloud.ServerMetricNetwork},
+			Start: start, End: end, Step: int(metricsStep / time.Second),
 		})
-	}
-	wg.Wait()
-	if first != nil {
-		return nil, first
-	}
-	return out, nil
+		if err != nil {
+			return providers.Activity{}, err
+		}
+		return activityOf(m, cores[id]), nil
+	})
 }
 
 // activityOf averages a server's series.
