@@ -74,7 +74,7 @@ func renderAll(s string) map[string]message {
 		for _, k := range kinds {
 			inst := in
 			ev := commands.Event{Kind: k, Op: op, Instance: &inst, Snapshot: snap, Actor: commands.UserID(s),
-				ProviderLabel: s, Approval: approval, Detail: s, Ref: s, Estimated: true}
+				ProviderLabel: s, Approval: approval, Detail: s, Ref: s, Estimated: true, Address: s}
 			if k == commands.EventOrphan || k == commands.EventOrphanAdopted || k == commands.EventOrphanDestroyed {
 				ev.Orphan = orphan
 				out[fmt.Sprintf("orphan line %s", k)] = renderOrphanLine(ev, orphan)

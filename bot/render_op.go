@@ -198,6 +198,9 @@ func renderProgress(ev commands.Event, asked md, now time.Time) (message, bool) 
 	case commands.EventRetrying:
 		return textMessage(mdf(":hourglass_flowing_sand: %s", upper(ev.Detail))), true
 	case commands.EventCreated:
+		if ev.Address != "" {
+			return textMessage(mdf(":package: %s accepted it (id %s); its address will be %s. Waiting for it to boot…", cloud, code(op.CloudID), code(ev.Address))), true
+		}
 		return textMessage(mdf(":package: %s accepted it (id %s). Waiting for it to boot and get an address…", cloud, code(op.CloudID))), true
 	case commands.EventReady:
 		return renderReady(ev, now), true

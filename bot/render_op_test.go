@@ -61,6 +61,9 @@ func sampleEvents() map[string]commands.Event {
 	f := evs["up_failed"]
 	f.Detail, f.Ref = "DigitalOcean says the account's limit is reached: droplet limit exceeded.", ""
 	evs["up_failed"] = f
+	c := evs["up_created"]
+	c.Address = "203.0.113.7" // Hetzner answers the create with it
+	evs["up_created_address"] = c
 	r := evs["up_ready"]
 	r.Estimated = true
 	evs["up_ready"] = r

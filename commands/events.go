@@ -105,6 +105,11 @@ type Event struct {
 	// SSH is set for the ssh probe's events (EventSSHAnswering,
 	// EventSSHSilent).
 	SSH *SSHAnswer
+	// Address is set for EventCreated when the cloud assigned the VM's
+	// public address in its answer to the create (Hetzner does), before
+	// the VM is ready: people can prepare their ssh configuration while
+	// it boots. EventReady hands it over when it answers.
+	Address string
 	// Replay reports a final event sent again by Service.Resume, rebuilt
 	// from the journal, because no front end reported showing it
 	// (Service.Reported) before a restart. It may have been shown in

@@ -147,7 +147,7 @@ func (s *Service) create(ctx context.Context, p providers.Provider, op *store.Op
 	if err != nil {
 		return err
 	}
-	s.emit(ctx, EventCreated, op, in, nil)
+	s.emit(ctx, EventCreated, op, in, func(ev *Event) { ev.Address = found.IP })
 	return nil
 }
 

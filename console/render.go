@@ -121,6 +121,9 @@ func EventLine(ev commands.Event) string {
 	case commands.EventCreating:
 		return prefix + "creating on " + ev.ProviderLabel
 	case commands.EventCreated:
+		if ev.Address != "" {
+			return prefix + "created, booting at " + ev.Address
+		}
 		return prefix + "created, waiting for an IP address"
 	case commands.EventReady:
 		return prefix + fmt.Sprintf("ready: %s — ssh dev@%s — lease until %s", in.IP, in.IP, in.LeaseExpiry.UTC().Format("Mon 15:04 MST"))

@@ -75,12 +75,15 @@ func TestCreateInstanceSends(t *testing.T) {
 			if !ok {
 				t.Fatalf("emulator has no server %s", in.ID)
 			}
+			ip := got.IPv4
 			got.ID, got.Status, got.IPv4, got.Created = 0, "", "", time.Time{}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("CreateInstance(%+v) sent (-want +got):\n%s", tt.req, diff)
 			}
-			if in.Status != providers.StatusNew || in.IP != "" {
-				t.Errorf("CreateInstance() = %+v, want status new without an IP yet", in)
+			// Hetzner assigns the primary IPv4 at create and says so in its
+			// answer; the VM is not ready until it runs.
+			if in.Status != providers.StatusNew || in.IP == "" || in.IP != ip || in.Ready() {
+				t.Errorf("CreateInstance() = %+v, want status new with the IP the emulator assigned (%q), not ready", in, ip)
 			}
 		})
 	}

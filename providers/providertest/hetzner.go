@@ -238,7 +238,7 @@ func (h *Hetzner) advance() {
 	now := h.now()
 	for _, s := range h.servers {
 		if s.Status == "initializing" && !now.Before(s.readyAt) {
-			s.Status, s.IPv4 = "running", h.ip()
+			s.Status = "running"
 		}
 	}
 	for _, img := range h.images {

@@ -119,6 +119,7 @@ func (h *Hetzner) createServer(w http.ResponseWriter, r *http.Request) {
 	s := &hzServer{HetznerServer: HetznerServer{
 		ID: h.id(), Name: req.Name, Status: "initializing", ServerType: st.name, Location: l.name,
 		Image: img.ID, UserData: req.UserData, Labels: maps.Clone(req.Labels), Created: now,
+		IPv4: h.ip(), // the primary IPv4 is assigned at create and in its answer
 	}, readyAt: now.Add(h.readyAfter)}
 	if s.Labels == nil {
 		s.Labels = map[string]string{}

@@ -71,8 +71,8 @@ func TestHetznerServerLifecycleOnTheWire(t *testing.T) {
 
 	code, _, v := hzCall(t, h, "POST", "/servers", "tok",
 		`{"name":"dev","server_type":"cx22","image":"ubuntu-24.04","location":"fsn1","labels":{"managed-by":"spuff"}}`)
-	if code != http.StatusCreated || hzPath(v, "server", "status") != "initializing" || hzPath(v, "server", "public_net", "ipv4") != nil {
-		t.Fatalf("POST /v1/servers = %d %v, want 201 with an initializing server without IPv4", code, v)
+	if code != http.StatusCreated || hzPath(v, "server", "status") != "initializing" || hzPath(v, "server", "public_net", "ipv4", "ip") == nil {
+		t.Fatalf("POST /v1/servers = %d %v, want 201 with an initializing server and its IPv4", code, v)
 	}
 	id := fmt.Sprint(hzPath(v, "server", "id"))
 	action := fmt.Sprint(hzPath(v, "action", "id"))
