@@ -58,8 +58,8 @@ type Config struct {
 	// builds it from the environment and the shared files.
 	AWS awssdk.Config
 	// BaseURL overrides the EC2 endpoint, e.g. an emulator. Empty means
-	// the SDK's own resolution (which honours AWS_ENDPOINT_URL_EC2 and
-	// AWS_ENDPOINT_URL from the config sources).
+	// the region's public endpoint. FromEnv sets it from
+	// AWS_ENDPOINT_URL_EC2 or AWS_ENDPOINT_URL.
 	BaseURL string
 	// MetricsURL overrides the CloudWatch endpoint (activity.go). Empty
 	// means the SDK's own resolution (AWS_ENDPOINT_URL_CLOUDWATCH,
