@@ -1,10 +1,14 @@
 // Package aws runs spuff's dev VMs on Amazon EC2 through aws-sdk-go-v2.
 //
-// Credentials and region come from the standard AWS chain (environment
-// keys, AWS_PROFILE and the shared config files, the instance role);
-// the endpoint can be pointed elsewhere with AWS_ENDPOINT_URL_EC2 or
-// AWS_ENDPOINT_URL, as the SDK itself allows. One Provider serves one
-// region, as an EC2 client does.
+// Credentials and region come from the AWS chain a server can use, built
+// here without config.LoadDefaultConfig (see FromEnv): environment keys,
+// web identity, AWS_PROFILE and the shared config files (static keys,
+// assume-role, credential_process), the ECS or EKS container endpoint,
+// the EC2 instance role. SSO and `aws login` profiles are refused: their
+// tokens need a person to log in again every few hours, and the bot runs
+// unattended. The endpoint can be pointed elsewhere with
+// AWS_ENDPOINT_URL_EC2 or AWS_ENDPOINT_URL, as the SDK itself allows. One
+// Provider serves one region, as an EC2 client does.
 //
 // Instances are launched with the operation id (and instance name) as
 // RunInstances' ClientToken, so that a retried create never launches
@@ -51,11 +55,11 @@ const (
 type Config struct {
 	// AWS is the SDK configuration: Region (required) and Credentials
 	// (required), and optionally HTTPClient, Retryer, Logger. FromEnv
-	// builds it with config.LoadDefaultConfig.
+	// builds it from the environment and the shared files.
 	AWS awssdk.Config
 	// BaseURL overrides the EC2 endpoint, e.g. an emulator. Empty means
-	// the SDK's own resolution (which honours AWS_ENDPOINT_URL_EC2 and
-	// AWS_ENDPOINT_URL from the config sources).
+	// the region's public endpoint. FromEnv sets it from
+	// AWS_ENDPOINT_URL_EC2 or AWS_ENDPOINT_URL.
 	BaseURL string
 	// MetricsURL overrides the CloudWatch endpoint (activity.go). Empty
 	// means the SDK's own resolution (AWS_ENDPOINT_URL_CLOUDWATCH,

@@ -6,12 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
-
 	"github.com/spuffbot/spuffbot/providers"
-	"github.com/spuffbot/spuffbot/secret"
 )
 
 // Environment variables FromEnv reads besides the SDK's own.
@@ -23,52 +18,54 @@ const (
 	EnvPollInterval = "SPUFF_AWS_POLL_INTERVAL"
 )
 
-// FromEnv builds a provider from the environment through the standard AWS
-// chain (config.LoadDefaultConfig). The variables the chain knows are read
-// through env and passed to the loader explicitly — AWS_REGION (or
-// AWS_DEFAULT_REGION), AWS_PROFILE, AWS_CONFIG_FILE,
-// AWS_SHARED_CREDENTIALS_FILE, AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY
-// (or AWS_SECRET_ACCESS_KEY_FILE) and AWS_SESSION_TOKEN,
-// AWS_EC2_METADATA_DISABLED, AWS_ENDPOINT_URL_EC2 or AWS_ENDPOINT_URL — so
-// that they win over the process environment; the rest of the chain (SSO,
-// web identity, the instance role) works as the SDK does it. It does no
-// network I/O.
+// FromEnv builds a provider from the environment. Every variable is read
+// through env, so that it wins over the process environment (and tests
+// stay hermetic).
+//
+// The region is AWS_REGION, else AWS_DEFAULT_REGION, else the profile's
+// region; the retries AWS_MAX_ATTEMPTS and AWS_RETRY_MODE, else the
+// profile's max_attempts and retry_mode. Credentials come from the first of these, in the SDKs' order:
+//
+//  1. AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY (or
+//     AWS_SECRET_ACCESS_KEY_FILE) and AWS_SESSION_TOKEN (or
+//     AWS_SESSION_TOKEN_FILE);
+//  2. web identity: AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN (and
+//     AWS_ROLE_SESSION_NAME), as EKS service accounts (IRSA) set them;
+//  3. the shared profile AWS_PROFILE, else AWS_DEFAULT_PROFILE, else
+//     "default", from AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE (or
+//     ~/.aws/config and ~/.aws/credentials): static keys; role_arn with
+//     source_profile or credential_source (Environment,
+//     Ec2InstanceMetadata, EcsContainer), with external_id,
+//     role_session_name and duration_seconds; role_arn with
+//     web_identity_token_file; credential_process;
+//  4. the container endpoint of an ECS task role or EKS Pod Identity:
+//     AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, or
+//     AWS_CONTAINER_CREDENTIALS_FULL_URI with
+//     AWS_CONTAINER_AUTHORIZATION_TOKEN or
+//     AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE;
+//  5. the EC2 instance role, through the instance metadata service
+//     (AWS_EC2_METADATA_SERVICE_ENDPOINT), unless
+//     AWS_EC2_METADATA_DISABLED is true.
+//
+// A profile named by AWS_PROFILE with credential_source Environment
+// assumes its role with the keys of step 1. SSO and `aws login` profiles
+// are refused, with a sentence saying so: their tokens need a person to
+// log in again every few hours, and the bot runs unattended for weeks.
+// Neither are roles that ask for an MFA code (mfa_serial). Role sessions
+// are named "spuffbot" unless the profile or AWS_ROLE_SESSION_NAME says
+// otherwise; STS is reached at AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL
+// when set, EC2 at AWS_ENDPOINT_URL_EC2 or AWS_ENDPOINT_URL, CloudWatch
+// at AWS_ENDPOINT_URL_CLOUDWATCH or AWS_ENDPOINT_URL. With nothing
+// configured and the metadata service disabled, FromEnv fails with
+// providers.ErrAuth. It does no network I/O: credentials are fetched at
+// the first call, and refreshed before they expire.
 func FromEnv(ctx context.Context, env providers.Env) (providers.Provider, error) {
-	var opts []func(*config.LoadOptions) error
-	if r := firstSet(env, "AWS_REGION", "AWS_DEFAULT_REGION"); r != "" {
-		opts = append(opts, config.WithRegion(r))
-	}
-	if v := env("AWS_PROFILE"); v != "" {
-		opts = append(opts, config.WithSharedConfigProfile(v))
-	}
-	if v := env("AWS_CONFIG_FILE"); v != "" {
-		opts = append(opts, config.WithSharedConfigFiles([]string{v}))
-	}
-	if v := env("AWS_SHARED_CREDENTIALS_FILE"); v != "" {
-		opts = append(opts, config.WithSharedCredentialsFiles([]string{v}))
-	}
-	if strings.EqualFold(env("AWS_EC2_METADATA_DISABLED"), "true") {
-		opts = append(opts, config.WithEC2IMDSClientEnableState(imds.ClientDisabled))
-	}
-	keyID := strings.TrimSpace(env("AWS_ACCESS_KEY_ID"))
-	key, err := secret.FromEnv(env, "AWS_SECRET_ACCESS_KEY")
+	awsCfg, err := awsConfig(env)
 	if err != nil {
-		return nil, fmt.Errorf("aws: %w", err)
-	}
-	token, err := secret.FromEnv(env, "AWS_SESSION_TOKEN")
-	if err != nil {
-		return nil, fmt.Errorf("aws: %w", err)
-	}
-	switch {
-	case keyID != "" && !key.Empty():
-		opts = append(opts, config.WithCredentialsProvider(
-			credentials.NewStaticCredentialsProvider(keyID, key.Reveal(), token.Reveal())))
-	case keyID != "":
-		return nil, fmt.Errorf("aws: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
-	case !key.Empty():
-		return nil, fmt.Errorf("aws: AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not")
+		return nil, err
 	}
 	cfg := Config{
+		AWS:     awsCfg,
 		BaseURL: firstSet(env, "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL"),
 		SSHCIDR: env(EnvSSHCIDR),
 	}
@@ -77,9 +74,6 @@ func FromEnv(ctx context.Context, env providers.Env) (providers.Provider, error)
 		if cfg.PollInterval, err = time.ParseDuration(v); err != nil {
 			return nil, fmt.Errorf("aws: %s: %w", EnvPollInterval, err)
 		}
-	}
-	if cfg.AWS, err = config.LoadDefaultConfig(ctx, opts...); err != nil {
-		return nil, fmt.Errorf("aws: load the AWS configuration: %w", err)
 	}
 	return New(cfg)
 }

@@ -18,11 +18,16 @@ func isolateAWSEnv(t *testing.T) {
 	t.Helper()
 	for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
 		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL",
-		"AWS_ENDPOINT_URL_EC2", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"} {
+		"AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_STS", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+		"AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+		"AWS_EC2_METADATA_SERVICE_ENDPOINT"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
+	// FromEnv falls back to the user's home directory when env has no
+	// HOME: keep ~/.aws out of reach.
+	t.Setenv("HOME", t.TempDir())
 	empty := filepath.Join(t.TempDir(), "empty")
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -145,6 +150,15 @@ func TestFromEnvErrors(t *testing.T) {
 			env["AWS_SECRET_ACCESS_KEY_FILE"] = filepath.Join(t.TempDir(), "missing")
 		}},
 		{"unknown profile", func(env map[string]string) { env["AWS_PROFILE"] = "nobody" }},
+		{"SSO profile", func(env map[string]string) {
+			delete(env, "AWS_ACCESS_KEY_ID")
+			delete(env, "AWS_SECRET_ACCESS_KEY")
+			env["AWS_CONFIG_FILE"] = writeFile(t, "config", "[default]\nsso_session = corp\n")
+		}},
+		{"no credentials", func(env map[string]string) {
+			delete(env, "AWS_ACCESS_KEY_ID")
+			delete(env, "AWS_SECRET_ACCESS_KEY")
+		}},
 		{"bad poll interval", func(env map[string]string) { env["SPUFF_AWS_POLL_INTERVAL"] = "soon" }},
 		{"bad SSH CIDR", func(env map[string]string) { env[aws.EnvSSHCIDR] = "anywhere" }},
 	}

@@ -16,7 +16,8 @@ import (
 // never a credential.
 const (
 	hintAuth = "check the AWS credential chain: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, " +
-		"AWS_PROFILE with the shared config files, or the instance role"
+		"web identity (AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), AWS_PROFILE with the shared config files, " +
+		"or the container or instance role"
 	hintPermission = "the identity from the AWS credential chain (AWS_ACCESS_KEY_ID or AWS_PROFILE) " +
 		"lacks an IAM permission for this EC2 action"
 	hintQuota     = "raise the limit in the AWS Service Quotas console, or choose a smaller size or another region"

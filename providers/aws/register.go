@@ -20,9 +20,9 @@ func init() {
 		Label:   "AWS EC2",
 		Aliases: []string{"ec2"},
 		New:     FromEnv,
-		// Besides these, the standard chain: AWS_PROFILE, the shared
-		// config and credentials files, SSO, web identity, the instance
-		// role (see FromEnv).
+		// Besides these, the chain FromEnv documents: web identity,
+		// AWS_PROFILE with the shared config and credentials files, the
+		// container and instance roles; SSO and login profiles refused.
 		Credentials: []providers.Credential{
 			{Var: "AWS_SECRET_ACCESS_KEY", Doc: "the secret of the access key AWS_ACCESS_KEY_ID names"},
 			{Var: "AWS_SESSION_TOKEN", Doc: "the session token of temporary credentials"},
