@@ -1,8 +1,10 @@
 package commands
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -10,10 +12,15 @@ import (
 	"github.com/spuffbot/spuffbot/store"
 )
 
-// idleState is the state of CheckIdle: one pass at a time.
+// idleState is the state of CheckIdle: one pass at a time, and when each
+// instance was last checked (provider and cloud id), which orders the
+// instances when a cloud's budget does not cover them all.
 type idleState struct {
-	mu sync.Mutex
+	mu      sync.Mutex
+	checked map[idleKey]time.Time
 }
+
+type idleKey struct{ provider, cloudID string }
 
 // IdleReport is what one CheckIdle pass did.
 type IdleReport struct {
@@ -27,6 +34,9 @@ type IdleReport struct {
 	Cancelled []string
 	// Destroyed names the instances destroyed because nobody answered.
 	Destroyed []string
+	// Deferred names the instances left for a later pass: their cloud's
+	// request budget (see rationIdle) did not cover them in this one.
+	Deferred []string
 	// Calls is the number of metrics calls made, per cloud.
 	Calls map[string]int
 }
@@ -74,7 +84,7 @@ func (s *Service) CheckIdle(ctx context.Context) (IdleReport, error) {
 		provider   string
 		start, end time.Time
 	}
-	groups := map[group][]idleCheck{}
+	perCloud := map[string][]idleCheck{}
 	for _, in := range live {
 		if in.Status != store.InstanceReady || in.CloudID == "" || downs[in.Name] != nil {
 			continue
@@ -101,9 +111,25 @@ func (s *Service) CheckIdle(ctx context.Context) (IdleReport, error) {
 			// figures cannot cover the window, so it is not judged idle.
 			c.start = now.Add(-max(pol.After, idleMinWindow, 2*ar.ActivityStep()))
 		}
-		g := group{in.Provider, c.start, c.end}
-		groups[g] = append(groups[g], c)
+		perCloud[in.Provider] = append(perCloud[in.Provider], c)
 	}
+	groups := map[group][]idleCheck{}
+	seen := map[idleKey]time.Time{}
+	for provider, checks := range perCloud {
+		ar := s.providers[provider].(providers.ActivityReader)
+		kept, deferred := s.rationIdle(provider, ar, checks)
+		for _, c := range deferred {
+			rep.Deferred = append(rep.Deferred, c.in.Name)
+			k := idleKey{provider, c.in.CloudID}
+			seen[k] = s.idle.checked[k]
+		}
+		for _, c := range kept {
+			g := group{provider, c.start, c.end}
+			groups[g] = append(groups[g], c)
+			seen[idleKey{provider, c.in.CloudID}] = now
+		}
+	}
+	s.idle.checked = seen // instances no longer checked are forgotten
 	for g, checks := range groups {
 		ar := s.providers[g.provider].(providers.ActivityReader)
 		ids := make([]string, len(checks))
@@ -136,4 +162,44 @@ func recentWindow(p IdlePolicy, step time.Duration) time.Duration {
 // points may be and still cover it.
 func slackFor(window, step time.Duration) time.Duration {
 	return max(2*step, window/10)
+}
+
+// idleShare is the part of a cloud's hourly request limit the idle checks
+// may spend, as the readiness poller may (budgetShare): a quarter.
+const idleShare = 4
+
+// rationIdle splits one cloud's checks of a pass into those its request
+// budget covers and those left for a later pass. The budget is the
+// cloud's share of its published hourly limit (providers.Cloud) over the
+// time between passes, and never less than what one instance costs, so
+// that every pass makes progress; a cloud without a limit checks all.
+// Warned instances come first (their deadline runs), then those checked
+// longest ago, so that with more instances than one pass allows each is
+// checked in turn, less often than CheckEvery.
+func (s *Service) rationIdle(provider string, ar providers.ActivityReader, checks []idleCheck) (kept, deferred []idleCheck) {
+	perHour := limitsOf(provider).perHour
+	every, _ := s.idleEvery()
+	if perHour <= 0 || every <= 0 {
+		return checks, nil
+	}
+	budget := max(float64(perHour)/idleShare*every.Hours(), float64(ar.ActivityRequests(1)))
+	if float64(ar.ActivityRequests(len(checks))) <= budget {
+		return checks, nil
+	}
+	slices.SortStableFunc(checks, func(a, b idleCheck) int {
+		if a.warned != b.warned {
+			if a.warned {
+				return -1
+			}
+			return 1
+		}
+		ta := s.idle.checked[idleKey{provider, a.in.CloudID}]
+		tb := s.idle.checked[idleKey{provider, b.in.CloudID}]
+		return cmp.Or(ta.Compare(tb), cmp.Compare(a.in.Name, b.in.Name))
+	})
+	n := 1
+	for n < len(checks) && float64(ar.ActivityRequests(n+1)) <= budget {
+		n++
+	}
+	return checks[:n], checks[n:]
 }

@@ -37,7 +37,7 @@ func (s *Service) idlePass(ctx context.Context) {
 		s.log.Error("idle checks", "err", err)
 	}
 	if len(rep.Warned)+len(rep.Cancelled)+len(rep.Destroyed) > 0 {
-		s.log.Info("idle checks", "checked", len(rep.Checked), "no_metrics", len(rep.NoMetrics),
+		s.log.Info("idle checks", "checked", len(rep.Checked), "deferred", len(rep.Deferred), "no_metrics", len(rep.NoMetrics),
 			"warned", len(rep.Warned), "cancelled", len(rep.Cancelled), "destroyed", len(rep.Destroyed))
 	}
 }

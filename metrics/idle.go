@@ -78,6 +78,8 @@ func (ia *instrumentedActivity) Activity(ctx context.Context, ids []string, star
 
 func (ia *instrumentedActivity) ActivityStep() time.Duration { return ia.ar.ActivityStep() }
 
+func (ia *instrumentedActivity) ActivityRequests(n int) int { return ia.ar.ActivityRequests(n) }
+
 // Unwrap returns the provider ip instruments, for the wiring code that
 // needs its concrete type.
 func (ip *instrumented) Unwrap() providers.Provider { return ip.p }

@@ -51,6 +51,10 @@ type ActivityReader interface {
 	// ActivityStep is the spacing of the cloud's data points: a window
 	// shorter than two steps has too few of them to judge.
 	ActivityStep() time.Duration
+	// ActivityRequests is how many requests Activity makes to the cloud's
+	// API for n instances: the idle checks keep them within a share of
+	// the cloud's hourly limit (Cloud.RequestsPerHour).
+	ActivityRequests(n int) int
 }
 
 // ActivityEach reads the activity of each of ids with read, at most

@@ -51,6 +51,10 @@ func newMetricsAPI(awsCfg awssdk.Config, cfg Config) metricsAPI {
 
 var _ providers.ActivityReader = (*Provider)(nil)
 
+// ActivityRequests returns the GetMetricData calls for n instances, 166 a
+// call. CloudWatch's limits are its own, not EC2's.
+func (p *Provider) ActivityRequests(n int) int { return (n + perCall - 1) / perCall }
+
 // ActivityStep returns basic monitoring's period: five minutes.
 func (p *Provider) ActivityStep() time.Duration { return metricsPeriod }
 

@@ -72,6 +72,9 @@ func (p *Provider) SetLoadSince(id string, l Load, since time.Time) bool {
 	return true
 }
 
+// ActivityRequests returns 1 for any instances: one call reads them all.
+func (p *Provider) ActivityRequests(n int) int { return min(n, 1) }
+
 // ActivityStep returns the spacing of the demo cloud's data points: one
 // minute.
 func (p *Provider) ActivityStep() time.Duration { return activityStep }

@@ -71,6 +71,10 @@ func (p *Provider) Activity(ctx context.Context, ids []string, start, end time.T
 	})
 }
 
+// ActivityRequests returns 3n: three Monitoring calls per droplet, which
+// count against the token's hourly limit like every other call.
+func (p *Provider) ActivityRequests(n int) int { return 3 * n }
+
 // dropletActivity reads one droplet.
 func (p *Provider) dropletActivity(ctx context.Context, mapi metricsAPI, id string, start, end time.Time) (providers.Activity, error) {
 	var a providers.Activity

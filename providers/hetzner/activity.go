@@ -34,6 +34,10 @@ var _ providers.ActivityReader = (*Provider)(nil)
 // one minute.
 func (p *Provider) ActivityStep() time.Duration { return metricsStep }
 
+// ActivityRequests returns n metrics calls and the pages of the server
+// list (50 servers a page) that gives the servers' vCPU counts.
+func (p *Provider) ActivityRequests(n int) int { return n + 1 + n/50 }
+
 // Activity reads each server's cpu and network metrics over [start, end]
 // (GET /v1/servers/{id}/metrics, one call per server, plus one list call
 // for the vCPU counts): Hetzner's cpu is percent per vCPU summed, so it is
