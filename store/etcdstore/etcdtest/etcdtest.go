@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"go.etcd.io/etcd/client/pkg/v3/transport"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
 )
@@ -33,10 +34,16 @@ const startTimeout = 30 * time.Second
 // configured address, which port 0 is not.
 func Start(t testing.TB) (endpoints []string) {
 	t.Helper()
+	return run(t, nil)
+}
+
+// run starts the server, with TLS on its client port when tlsInfo is set.
+func run(t testing.TB, tlsInfo *transport.TLSInfo) (endpoints []string) {
+	t.Helper()
 	var e *embed.Etcd
 	var err error
 	for range startAttempts {
-		if e, err = start(t); err == nil {
+		if e, err = start(t, tlsInfo); err == nil {
 			break
 		}
 	}
@@ -62,7 +69,7 @@ func Start(t testing.TB) (endpoints []string) {
 const startAttempts = 5
 
 // start starts the server on a free client port.
-func start(t testing.TB) (*embed.Etcd, error) {
+func start(t testing.TB, tlsInfo *transport.TLSInfo) (*embed.Etcd, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -72,6 +79,10 @@ func start(t testing.TB) (*embed.Etcd, error) {
 	cfg.Dir = t.TempDir()
 	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
 	client := url.URL{Scheme: "http", Host: port}
+	if tlsInfo != nil {
+		client.Scheme = "https"
+		cfg.ClientTLSInfo = *tlsInfo
+	}
 	// Port 0 lets the kernel choose the peer port; a single member never
 	// dials its own peer address, so advertising port 0 there is harmless.
 	peer := url.URL{Scheme: "http", Host: "127.0.0.1:0"}
