@@ -9,9 +9,11 @@
 // Requests go to one endpoint at a time. A request whose connection could
 // not be opened (connection refused, no route, unknown host) is sent to
 // the next endpoint, and when none can be reached, to all of them again
-// after a pause, until its context ends; any other failure is returned as
-// it is, since the request may have reached the server, and a transaction
-// must not be applied twice.
+// after a pause, until its context ends. Any other failure is returned as
+// it is, since the request may have reached the server and a transaction
+// must not be applied twice; only reads are sent again, to the next
+// endpoint. An endpoint that failed a request it received is left for the
+// next one.
 package etcdhttp
 
 import (
@@ -128,9 +130,13 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s (code %d, http %d)", e.Message, e.Code, e.HTTPStatus)
 }
 
-// codeOutOfRange is the gRPC status code of a read at a compacted
-// revision.
-const codeOutOfRange = 11
+// gRPC status codes etcd answers with: OutOfRange for a read at a
+// compacted revision, Unavailable for a member that cannot serve (no
+// leader, stopping, …).
+const (
+	codeOutOfRange  = 11
+	codeUnavailable = 14
+)
 
 // Is reports whether e is the refusal target names: ErrCompacted for a
 // read at a compacted revision.
@@ -160,6 +166,11 @@ func (c *Client) call(ctx context.Context, path string, req, resp any) error {
 // ones while the connection cannot be opened, and returns the body of a
 // 200 answer, which the caller closes. ctx bounds the whole exchange,
 // reading the body included, and so does the client's own life.
+//
+// An endpoint that was reached but failed the request (no answer, or
+// etcd's "unavailable") is left for the next one: later requests start
+// there. The request itself is sent again, to the next endpoint, only if
+// it is a read (path is /v3/kv/range), which is safe to repeat.
 func (c *Client) send(ctx context.Context, path string, req any) (io.ReadCloser, error) {
 	if c.ctx.Err() != nil {
 		return nil, ErrClosed
@@ -171,26 +182,46 @@ func (c *Client) send(ctx context.Context, path string, req any) (io.ReadCloser,
 	ctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(c.ctx, cancel)
 	release := func() { stop(); cancel() }
+	repeatable := path == "/v3/kv/range"
 	var lastErr error
 	for pause := redialMin; ; pause = min(2*pause, redialMax) {
-		first := int(c.current.Load())
+		first, reached := int(c.current.Load()), false
 		for n := range len(c.endpoints) {
 			i := (first + n) % len(c.endpoints)
 			resp, err := c.post(ctx, i, path, payload)
-			if err == nil {
+			if err == nil && resp.StatusCode == http.StatusOK {
 				c.current.Store(int64(i))
-				if resp.StatusCode != http.StatusOK {
-					defer release()
-					defer resp.Body.Close()
-					return nil, fmt.Errorf("etcd %s: %w", path, refusal(resp))
-				}
 				return &releasingBody{ReadCloser: resp.Body, release: release}, nil
 			}
+			if err == nil {
+				refused := refusal(resp)
+				_ = resp.Body.Close()
+				if refused.Code != codeUnavailable {
+					c.current.Store(int64(i))
+					release()
+					return nil, fmt.Errorf("etcd %s: %w", path, refused)
+				}
+				err = refused
+			}
 			lastErr = err
-			if ctx.Err() != nil || !unsent(err) {
+			if ctx.Err() != nil {
 				release()
 				return nil, c.failed(ctx, path, err)
 			}
+			if unsent(err) {
+				continue
+			}
+			reached = true
+			c.current.CompareAndSwap(int64(i), int64((i+1)%len(c.endpoints)))
+			if !repeatable {
+				release()
+				return nil, c.failed(ctx, path, err)
+			}
+		}
+		if reached {
+			// Every endpoint was tried; some answered, none served.
+			release()
+			return nil, c.failed(ctx, path, lastErr)
 		}
 		// No endpoint could be reached: wait for one, as long as ctx
 		// allows, as a gRPC client waits for its connection to be ready.
@@ -249,7 +280,7 @@ func unsent(err error) bool {
 
 // refusal reads etcd's error answer: a JSON status with a code and a
 // message (or error) field.
-func refusal(resp *http.Response) error {
+func refusal(resp *http.Response) *Error {
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	var st struct {
 		Code    int    `json:"code"`

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -516,6 +518,36 @@ func TestFailover(t *testing.T) {
 		check := newClient(t, live...)
 		if resp, err := check.Get(ctx, k); err != nil || len(resp.Kvs) != 0 {
 			t.Errorf("key after the dropped Txn = %+v, %v, want none: the Txn was sent again", resp, err)
+		}
+		if got := c.endpoints[c.current.Load()]; got != live[0] {
+			t.Errorf("current endpoint after the dropped Txn = %s, want the next one, %s", got, live[0])
+		}
+	})
+	t.Run("Unavailable", func(t *testing.T) {
+		// A member cut off from its quorum answers "unavailable": a read
+		// goes on to the next member, a transaction fails, and the next
+		// request starts at the next member.
+		var hits atomic.Int64
+		cut := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits.Add(1)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `{"code":14,"message":"etcdserver: no leader"}`)
+		}))
+		defer cut.Close()
+		cutAddr := strings.TrimPrefix(cut.URL, "http://")
+		c := newClient(t, append([]string{cutAddr}, live...)...)
+		if _, err := c.Get(ctx, "k"); err != nil || hits.Load() != 1 {
+			t.Fatalf("Get = %v after %d requests to the cut member, want an answer from the next one", err, hits.Load())
+		}
+		c.current.Store(0)
+		k := newPrefix() + "once"
+		_, err := c.Txn(ctx).Then(OpPut(k, "v")).Commit()
+		var refused *Error
+		if !errors.As(err, &refused) || refused.Code != codeUnavailable || !strings.Contains(err.Error(), "etcdserver: no leader") {
+			t.Fatalf("Txn through the cut member = %v, want its refusal", err)
+		}
+		if resp, err := c.Txn(ctx).Then(OpPut(k, "v")).Commit(); err != nil || !resp.Succeeded || hits.Load() != 2 {
+			t.Errorf("next Txn = %+v, %v (%d requests to the cut member), want it sent to the next member", resp, err, hits.Load())
 		}
 	})
 }
