@@ -15,8 +15,8 @@ import (
 	"github.com/spuffbot/spuffbot/providers/demo"
 	"github.com/spuffbot/spuffbot/store"
 	"github.com/spuffbot/spuffbot/store/etcdstore"
+	"github.com/spuffbot/spuffbot/store/etcdstore/etcdhttp"
 	"github.com/spuffbot/spuffbot/store/etcdstore/etcdtest"
-	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
 // haTTL is the replicas' lease in these tests, the shortest etcd grants.
@@ -93,7 +93,7 @@ func count(kind EventKind, rs ...*replica) int {
 // included, as r's etcd connection reads them.
 func (c *cluster) candidates(t *testing.T, r *replica) int64 {
 	t.Helper()
-	resp, err := r.st.Client().Get(t.Context(), c.prefix+"election/", clientv3.WithPrefix(), clientv3.WithCountOnly())
+	resp, err := r.st.Client().Get(t.Context(), c.prefix+"election/", etcdhttp.WithPrefix(), etcdhttp.WithCountOnly())
 	if err != nil {
 		t.Fatalf("count the candidates: %v", err)
 	}
@@ -181,7 +181,7 @@ func TestHA(t *testing.T) {
 			t.Fatalf("claim key of %s = %v, %v", op.ID, resp, err)
 		}
 		// a's lease ends, as when a cannot reach etcd for its whole term.
-		if _, err := a.st.Client().Revoke(t.Context(), clientv3.LeaseID(resp.Kvs[0].Lease)); err != nil {
+		if err := a.st.Client().Revoke(t.Context(), resp.Kvs[0].Lease); err != nil {
 			t.Fatal(err)
 		}
 		a.svc.Wait() // Run stops instead of waiting for the VM

@@ -7,8 +7,7 @@ import (
 	"time"
 
 	"github.com/spuffbot/spuffbot/store"
-	"go.etcd.io/etcd/api/v3/mvccpb"
-	clientv3 "go.etcd.io/etcd/client/v3"
+	"github.com/spuffbot/spuffbot/store/etcdstore/etcdhttp"
 )
 
 // Accept journals a — the operation, the reserved instance and the audit
@@ -48,8 +47,8 @@ type acceptSnapshot struct {
 	rev      int64
 	seen     string // id of the operation holding the key; "" when none
 	idTaken  bool
-	instance *mvccpb.KeyValue   // the reserved name's record; nil when none
-	owned    []*mvccpb.KeyValue // the owner's index keys
+	instance *etcdhttp.KeyValue   // the reserved name's record; nil when none
+	owned    []*etcdhttp.KeyValue // the owner's index keys
 }
 
 // acceptOnce makes one attempt. done is false when another writer changed
@@ -76,9 +75,9 @@ func (s *Store) acceptOnce(ctx context.Context, a store.Acceptance) (op store.Op
 	if err != nil {
 		return op, false, false, err
 	}
-	conds := []clientv3.Cmp{clientv3.Compare(clientv3.CreateRevision(s.keys.operation(op.ID)), "=", 0)}
+	conds := []etcdhttp.Cmp{etcdhttp.Compare(etcdhttp.CreateRevision(s.keys.operation(op.ID)), "=", 0)}
 	if op.Key != "" {
-		conds = append(conds, clientv3.Compare(clientv3.CreateRevision(s.keys.opKey(op.Key)), "=", 0))
+		conds = append(conds, etcdhttp.Compare(etcdhttp.CreateRevision(s.keys.opKey(op.Key)), "=", 0))
 	}
 	if a.Reserve != nil {
 		w, c, err := s.reserve(ctx, a, snap, now)
@@ -110,23 +109,23 @@ func (s *Store) readAccept(ctx context.Context, a store.Acceptance) (*acceptSnap
 	if err := s.usable(ctx); err != nil {
 		return nil, err
 	}
-	reads := []clientv3.Op{
-		clientv3.OpGet(s.keys.operation(a.Op.ID), clientv3.WithCountOnly()),
+	reads := []etcdhttp.Op{
+		etcdhttp.OpGet(s.keys.operation(a.Op.ID), etcdhttp.WithCountOnly()),
 	}
 	if a.Op.Key != "" {
-		reads = append(reads, clientv3.OpGet(s.keys.opKey(a.Op.Key)))
+		reads = append(reads, etcdhttp.OpGet(s.keys.opKey(a.Op.Key)))
 	}
 	if a.Reserve != nil {
 		reads = append(reads,
-			clientv3.OpGet(s.keys.instance(a.Reserve.Name)),
-			clientv3.OpGet(s.keys.dir("instances_by_owner", a.Reserve.Owner), clientv3.WithPrefix()))
+			etcdhttp.OpGet(s.keys.instance(a.Reserve.Name)),
+			etcdhttp.OpGet(s.keys.dir("instances_by_owner", a.Reserve.Owner), etcdhttp.WithPrefix()))
 	}
 	resp, err := s.client.Txn(ctx).Then(reads...).Commit()
 	if err != nil {
 		return nil, err
 	}
 	r := resp.Responses
-	first := func(i int) *mvccpb.KeyValue {
+	first := func(i int) *etcdhttp.KeyValue {
 		if kvs := r[i].GetResponseRange().Kvs; len(kvs) > 0 {
 			return kvs[0]
 		}
@@ -153,7 +152,7 @@ func (s *Store) readAccept(ctx context.Context, a store.Acceptance) (*acceptSnap
 // reserve returns the writes of a's instance and the conditions under
 // which the checks made on snap still hold, or the error of a check that
 // fails: the name is live, or the owner is at the cap.
-func (s *Store) reserve(ctx context.Context, a store.Acceptance, snap *acceptSnapshot, now time.Time) ([]clientv3.Op, []clientv3.Cmp, error) {
+func (s *Store) reserve(ctx context.Context, a store.Acceptance, snap *acceptSnapshot, now time.Time) ([]etcdhttp.Op, []etcdhttp.Cmp, error) {
 	inst := *a.Reserve
 	if inst.Created.IsZero() {
 		inst.Created = now
@@ -171,7 +170,7 @@ func (s *Store) reserve(ctx context.Context, a store.Acceptance, snap *acceptSna
 		}
 		rev = snap.instance.ModRevision
 	}
-	conds := []clientv3.Cmp{clientv3.Compare(clientv3.ModRevision(key), "=", rev)}
+	conds := []etcdhttp.Cmp{etcdhttp.Compare(etcdhttp.ModRevision(key), "=", rev)}
 	if a.MaxLive > 0 {
 		n, err := s.liveAt(ctx, snap.owned, snap.rev)
 		if err != nil {
@@ -186,7 +185,7 @@ func (s *Store) reserve(ctx context.Context, a store.Acceptance, snap *acceptSna
 		// owner's live count is as read. One that moved to another owner
 		// only lowers the count.
 		dir := s.keys.dir("instances_by_owner", inst.Owner)
-		conds = append(conds, clientv3.Compare(clientv3.ModRevision(dir), "<", snap.rev+1).WithPrefix())
+		conds = append(conds, etcdhttp.Compare(etcdhttp.ModRevision(dir), "<", snap.rev+1).WithPrefix())
 	}
 	writes, err := instances.writes(s.keys, old, &inst)
 	return writes, conds, err
@@ -194,7 +193,7 @@ func (s *Store) reserve(ctx context.Context, a store.Acceptance, snap *acceptSna
 
 // liveAt counts the live instances that the owner index keys name, as
 // they were at rev.
-func (s *Store) liveAt(ctx context.Context, owned []*mvccpb.KeyValue, rev int64) (int, error) {
+func (s *Store) liveAt(ctx context.Context, owned []*etcdhttp.KeyValue, rev int64) (int, error) {
 	if len(owned) == 0 {
 		return 0, nil
 	}

@@ -11,8 +11,7 @@ import (
 	"time"
 
 	"github.com/spuffbot/spuffbot/store"
-	"go.etcd.io/etcd/api/v3/mvccpb"
-	clientv3 "go.etcd.io/etcd/client/v3"
+	"github.com/spuffbot/spuffbot/store/etcdstore/etcdhttp"
 )
 
 // newWriterID returns a random id that tells this Store's audit keys from
@@ -27,19 +26,19 @@ func newWriterID() string {
 // its own (see layout.audit), so that concurrent writers, on any replica,
 // never conflict. The event's Seq is not stored; it is the revision etcd
 // gives the write (see decodeAudit).
-func (s *Store) auditPut(ev store.AuditEvent) (clientv3.Op, error) {
+func (s *Store) auditPut(ev store.AuditEvent) (etcdhttp.Op, error) {
 	ev.Seq = 0
 	data, err := json.Marshal(ev)
 	if err != nil {
-		return clientv3.Op{}, fmt.Errorf("encode audit event: %w", err)
+		return etcdhttp.Op{}, fmt.Errorf("encode audit event: %w", err)
 	}
-	return clientv3.OpPut(s.keys.audit(ev.Time, s.writer, s.written.Add(1)), string(data)), nil
+	return etcdhttp.OpPut(s.keys.audit(ev.Time, s.writer, s.written.Add(1)), string(data)), nil
 }
 
 // decodeAudit decodes the events in kvs, each with Seq set to the revision
 // that created it: unique and increasing in the order the events were
 // written, across replicas.
-func decodeAudit(kvs []*mvccpb.KeyValue) ([]store.AuditEvent, error) {
+func decodeAudit(kvs []*etcdhttp.KeyValue) ([]store.AuditEvent, error) {
 	out := make([]store.AuditEvent, 0, len(kvs))
 	for _, kv := range kvs {
 		var ev store.AuditEvent
@@ -61,7 +60,7 @@ func (s *Store) Audit(ctx context.Context, ev store.AuditEvent) error {
 		ev.Time = s.now()
 	}
 	err := s.usable(ctx)
-	var put clientv3.Op
+	var put etcdhttp.Op
 	if err == nil {
 		put, err = s.auditPut(ev)
 	}
@@ -79,11 +78,11 @@ func (s *Store) Audit(ctx context.Context, ev store.AuditEvent) error {
 // Both are one range read, as events are keyed by time.
 func (s *Store) ListAudit(ctx context.Context, since time.Time, limit int) ([]store.AuditEvent, error) {
 	dir := s.keys.dir("audit")
-	opts := []clientv3.OpOption{clientv3.WithRange(clientv3.GetPrefixRangeEnd(dir))}
+	opts := []etcdhttp.OpOption{etcdhttp.WithRange(etcdhttp.GetPrefixRangeEnd(dir))}
 	if limit > 0 {
 		opts = append(opts,
-			clientv3.WithSort(clientv3.SortByKey, clientv3.SortDescend),
-			clientv3.WithLimit(int64(limit)))
+			etcdhttp.WithSort(etcdhttp.SortByKey, etcdhttp.SortDescend),
+			etcdhttp.WithLimit(int64(limit)))
 	}
 	resp, err := s.get(ctx, dir+timeKey(since), opts...)
 	var out []store.AuditEvent

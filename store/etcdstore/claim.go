@@ -7,8 +7,7 @@ import (
 	"sync"
 	"time"
 
-	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.etcd.io/etcd/client/v3/concurrency"
+	"github.com/spuffbot/spuffbot/store/etcdstore/etcdhttp"
 )
 
 // errClosed is returned for requests made after Close, or after the
@@ -23,7 +22,7 @@ const releaseTimeout = 2 * time.Second
 // none yet or if the last one ended: its lease expired, or could not be
 // renewed for LeaseTTL. Claims and leadership held under an ended session
 // are gone.
-func (s *Store) replicaSession(ctx context.Context) (*concurrency.Session, error) {
+func (s *Store) replicaSession(ctx context.Context) (*etcdhttp.Session, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed || s.client.Ctx().Err() != nil {
@@ -43,7 +42,7 @@ func (s *Store) replicaSession(ctx context.Context) (*concurrency.Session, error
 	if err != nil {
 		return nil, fmt.Errorf("grant lease: %w", err)
 	}
-	sess, err := concurrency.NewSession(s.client, concurrency.WithLease(lease.ID), concurrency.WithTTL(s.ttl))
+	sess, err := etcdhttp.NewSession(s.client, lease.ID, time.Duration(s.ttl)*time.Second)
 	if err != nil {
 		return nil, fmt.Errorf("keep lease alive: %w", err)
 	}
@@ -68,7 +67,7 @@ func (s *Store) endSession() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
 	defer cancel()
-	_, _ = s.client.Revoke(ctx, sess.Lease()) // unrevoked, it expires
+	_ = s.client.Revoke(ctx, sess.Lease()) // unrevoked, it expires
 }
 
 // Claim marks operation opID as run by this replica, so that no other
@@ -89,16 +88,16 @@ func (s *Store) Claim(ctx context.Context, opID string) (release func(), ok bool
 	}
 	key, lease := s.keys.claim(opID), sess.Lease()
 	resp, err := s.client.Txn(ctx).
-		If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
-		Then(clientv3.OpPut(key, s.id, clientv3.WithLease(lease))).
-		Else(clientv3.OpGet(key)).
+		If(etcdhttp.Compare(etcdhttp.CreateRevision(key), "=", 0)).
+		Then(etcdhttp.OpPut(key, s.id, etcdhttp.WithLease(lease))).
+		Else(etcdhttp.OpGet(key)).
 		Commit()
 	if err != nil {
 		return nil, false, fmt.Errorf("etcdstore: claim %q: %w", opID, err)
 	}
 	if !resp.Succeeded {
 		kvs := resp.Responses[0].GetResponseRange().Kvs
-		if len(kvs) == 0 || clientv3.LeaseID(kvs[0].Lease) != lease {
+		if len(kvs) == 0 || kvs[0].Lease != lease {
 			return nil, false, nil
 		}
 	}
@@ -108,8 +107,8 @@ func (s *Store) Claim(ctx context.Context, opID string) (release func(), ok bool
 			ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
 			defer cancel()
 			_, _ = s.client.Txn(ctx).
-				If(clientv3.Compare(clientv3.LeaseValue(key), "=", lease)).
-				Then(clientv3.OpDelete(key)).
+				If(etcdhttp.Compare(etcdhttp.LeaseValue(key), "=", lease)).
+				Then(etcdhttp.OpDelete(key)).
 				Commit()
 		})
 	}

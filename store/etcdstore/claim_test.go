@@ -7,6 +7,7 @@ import (
 
 	"github.com/spuffbot/spuffbot/internal/testsync"
 	"github.com/spuffbot/spuffbot/store/etcdstore"
+	"github.com/spuffbot/spuffbot/store/etcdstore/etcdhttp"
 	"github.com/spuffbot/spuffbot/store/etcdstore/etcdtest"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
@@ -142,7 +143,7 @@ func revokeLeaseOf(t *testing.T, endpoints []string, s *etcdstore.Store, opID st
 	}
 	defer cli.Close()
 	ctx := context.Background()
-	resp, err := s.Client().Get(ctx, "", clientv3.WithPrefix())
+	resp, err := s.Client().Get(ctx, "", etcdhttp.WithPrefix())
 	if err != nil {
 		t.Fatal(err)
 	}

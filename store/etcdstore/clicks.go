@@ -7,14 +7,14 @@ import (
 	"time"
 
 	"github.com/spuffbot/spuffbot/store"
-	clientv3 "go.etcd.io/etcd/client/v3"
+	"github.com/spuffbot/spuffbot/store/etcdstore/etcdhttp"
 )
 
 var clicks = &table[store.Click]{
 	kind: "click",
 	key:  func(l layout, c *store.Click) string { return l.click(c.Key) },
-	index: func(l layout, _, cur *store.Click) []clientv3.Op {
-		return []clientv3.Op{clientv3.OpPut(l.clickAt(cur.At, cur.Key), cur.Key)}
+	index: func(l layout, _, cur *store.Click) []etcdhttp.Op {
+		return []etcdhttp.Op{etcdhttp.OpPut(l.clickAt(cur.At, cur.Key), cur.Key)}
 	},
 }
 
@@ -50,8 +50,8 @@ func (s *Store) recordClick(ctx context.Context, c *store.Click) (*store.Click, 
 	if err != nil {
 		return nil, err
 	}
-	resp, err := s.client.Txn(ctx).If(clientv3.Compare(clientv3.CreateRevision(k), "=", 0)).
-		Then(ops...).Else(clientv3.OpGet(k)).Commit()
+	resp, err := s.client.Txn(ctx).If(etcdhttp.Compare(etcdhttp.CreateRevision(k), "=", 0)).
+		Then(ops...).Else(etcdhttp.OpGet(k)).Commit()
 	if err != nil || resp.Succeeded {
 		return nil, err
 	}
@@ -83,15 +83,15 @@ func (s *Store) PruneClicks(ctx context.Context, before time.Time, limit int) (r
 		return 0, false, nil
 	}
 	dir := s.keys.dir("clicks_by_time")
-	resp, err := s.get(ctx, dir, clientv3.WithRange(dir+timeKey(before)), clientv3.WithLimit(int64(limit)))
+	resp, err := s.get(ctx, dir, etcdhttp.WithRange(dir+timeKey(before)), etcdhttp.WithLimit(int64(limit)))
 	if err != nil {
 		return 0, false, fmt.Errorf("etcdstore: prune clicks: %w", err)
 	}
 	for kvs := resp.Kvs; len(kvs) > 0; {
 		n := min(len(kvs), pruneClicks)
-		dels := make([]clientv3.Op, 0, 2*n)
+		dels := make([]etcdhttp.Op, 0, 2*n)
 		for _, kv := range kvs[:n] {
-			dels = append(dels, clientv3.OpDelete(string(kv.Key)), clientv3.OpDelete(s.keys.click(string(kv.Value))))
+			dels = append(dels, etcdhttp.OpDelete(string(kv.Key)), etcdhttp.OpDelete(s.keys.click(string(kv.Value))))
 		}
 		if _, err := s.client.Txn(ctx).Then(dels...).Commit(); err != nil {
 			return removed, false, fmt.Errorf("etcdstore: prune clicks: %w", err)

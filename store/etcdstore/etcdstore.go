@@ -39,7 +39,7 @@
 // Replicas coordinate through the same etcd: each Store keeps one session,
 // a lease it renews while it lives. Claim marks an operation as run by
 // this replica under that lease, and Lead campaigns in an election held on
-// it (etcd's concurrency package), so that a replica that dies loses its
+// it (etcd's own election service), so that a replica that dies loses its
 // claims and its leadership when the lease expires, after Config.LeaseTTL.
 package etcdstore
 
@@ -56,9 +56,7 @@ import (
 	"time"
 
 	"github.com/spuffbot/spuffbot/store"
-	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.etcd.io/etcd/client/v3/concurrency"
-	"go.uber.org/zap"
+	"github.com/spuffbot/spuffbot/store/etcdstore/etcdhttp"
 )
 
 // DefaultPrefix is where the records live when Config.Prefix is empty.
@@ -103,7 +101,7 @@ const DefaultLeaseTTL = 10 * time.Second
 // Store is spuffbot's state in etcd. It is safe for concurrent use, also
 // by several processes sharing one prefix.
 type Store struct {
-	client *clientv3.Client
+	client *etcdhttp.Client
 	keys   layout
 	clock  func() time.Time
 	id     string
@@ -116,7 +114,7 @@ type Store struct {
 	txnAttempts atomic.Int64
 
 	mu      sync.Mutex
-	session *concurrency.Session // nil until the first claim or campaign
+	session *etcdhttp.Session // nil until the first claim or campaign
 	closed  bool
 }
 
@@ -146,13 +144,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		host, _ := os.Hostname()
 		cfg.ID = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
-	cli, err := clientv3.New(clientv3.Config{
+	cli, err := etcdhttp.New(etcdhttp.Config{
 		Endpoints:   cfg.Endpoints,
 		TLS:         cfg.TLS,
 		DialTimeout: cfg.DialTimeout,
-		// Failures reach the caller as errors; the client's own zap
-		// logging would bypass the process's slog logger.
-		Logger: zap.NewNop(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("etcdstore: open %s: %w", strings.Join(cfg.Endpoints, ","), err)
@@ -180,9 +175,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 func (s *Store) checkSchema(ctx context.Context) error {
 	key := s.keys.schema()
 	resp, err := s.client.Txn(ctx).
-		If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
-		Then(clientv3.OpPut(key, strconv.Itoa(schemaVersion))).
-		Else(clientv3.OpGet(key)).
+		If(etcdhttp.Compare(etcdhttp.CreateRevision(key), "=", 0)).
+		Then(etcdhttp.OpPut(key, strconv.Itoa(schemaVersion))).
+		Else(etcdhttp.OpGet(key)).
 		Commit()
 	if err != nil {
 		return err
@@ -216,14 +211,14 @@ func (s *Store) Close() error {
 }
 
 // Client returns the etcd client the store uses, for coordination built
-// on the same connection (leases, elections, claims). Closing the Store
-// closes it.
-func (s *Store) Client() *clientv3.Client { return s.client }
+// on the same connections (leases, elections, claims) and for tests, which
+// close it to cut a replica off from etcd. Closing the Store closes it.
+func (s *Store) Client() *etcdhttp.Client { return s.client }
 
 // Ping reports whether etcd answers a linearizable read, which needs a
 // quorum of members: nil means the store can be used.
 func (s *Store) Ping(ctx context.Context) error {
-	if _, err := s.get(ctx, s.keys.schema(), clientv3.WithCountOnly()); err != nil {
+	if _, err := s.get(ctx, s.keys.schema(), etcdhttp.WithCountOnly()); err != nil {
 		return fmt.Errorf("etcdstore: ping: %w", err)
 	}
 	return nil

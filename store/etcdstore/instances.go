@@ -8,7 +8,7 @@ import (
 	"slices"
 
 	"github.com/spuffbot/spuffbot/store"
-	clientv3 "go.etcd.io/etcd/client/v3"
+	"github.com/spuffbot/spuffbot/store/etcdstore/etcdhttp"
 )
 
 var instances = &table[store.Instance]{
@@ -25,27 +25,27 @@ var instances = &table[store.Instance]{
 // owner's index is then a change of the number of their live instances,
 // which Accept's cap check watches, and a VM that boots (its status, IP,
 // warnings) does not make the owner's next accept retry.
-func indexInstance(l layout, old, cur *store.Instance) []clientv3.Op {
-	var ops []clientv3.Op
+func indexInstance(l layout, old, cur *store.Instance) []etcdhttp.Op {
+	var ops []etcdhttp.Op
 	owner, cloud := l.owner(cur.Owner, cur.Name), ""
 	if cur.CloudID != "" {
 		cloud = l.cloud(cur.Provider, cur.CloudID, cur.Name)
 	}
 	if old != nil {
 		if k := l.owner(old.Owner, old.Name); k != owner {
-			ops = append(ops, clientv3.OpDelete(k))
+			ops = append(ops, etcdhttp.OpDelete(k))
 		}
 		if old.CloudID != "" {
 			if k := l.cloud(old.Provider, old.CloudID, old.Name); k != cloud {
-				ops = append(ops, clientv3.OpDelete(k))
+				ops = append(ops, etcdhttp.OpDelete(k))
 			}
 		}
 	}
 	if old == nil || l.owner(old.Owner, old.Name) != owner || old.Status.Live() != cur.Status.Live() {
-		ops = append(ops, clientv3.OpPut(owner, cur.Name))
+		ops = append(ops, etcdhttp.OpPut(owner, cur.Name))
 	}
 	if cloud != "" {
-		ops = append(ops, clientv3.OpPut(cloud, cur.Name))
+		ops = append(ops, etcdhttp.OpPut(cloud, cur.Name))
 	}
 	return ops
 }

@@ -7,9 +7,7 @@ import (
 	"fmt"
 
 	"github.com/spuffbot/spuffbot/store"
-	"go.etcd.io/etcd/api/v3/mvccpb"
-	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
-	clientv3 "go.etcd.io/etcd/client/v3"
+	"github.com/spuffbot/spuffbot/store/etcdstore/etcdhttp"
 )
 
 // table is one record kind, stored as JSON under the key its key function
@@ -20,14 +18,14 @@ type table[T any] struct {
 	// index, when set, returns the operations that bring the kind's index
 	// keys in line when cur replaces old (nil when cur is new). They go in
 	// the transaction that writes the record and must not touch its key.
-	index func(l layout, old, cur *T) []clientv3.Op
+	index func(l layout, old, cur *T) []etcdhttp.Op
 	// check, when set, refuses an update that changes more than the record
 	// may change; the key never may.
 	check func(old, cur *T) error
 }
 
 // decode decodes the record in kv.
-func (t *table[T]) decode(kv *mvccpb.KeyValue) (*T, error) {
+func (t *table[T]) decode(kv *etcdhttp.KeyValue) (*T, error) {
 	v := new(T)
 	if err := json.Unmarshal(kv.Value, v); err != nil {
 		return nil, fmt.Errorf("decode %s %q: %w", t.kind, kv.Key, err)
@@ -37,7 +35,7 @@ func (t *table[T]) decode(kv *mvccpb.KeyValue) (*T, error) {
 
 // decodeAll decodes the records in kvs, keeping those keep accepts (all
 // when keep is nil).
-func (t *table[T]) decodeAll(kvs []*mvccpb.KeyValue, keep func(*T) bool) ([]T, error) {
+func (t *table[T]) decodeAll(kvs []*etcdhttp.KeyValue, keep func(*T) bool) ([]T, error) {
 	var out []T
 	for _, kv := range kvs {
 		v, err := t.decode(kv)
@@ -53,12 +51,12 @@ func (t *table[T]) decodeAll(kvs []*mvccpb.KeyValue, keep func(*T) bool) ([]T, e
 
 // writes returns the operations that store cur in place of old (nil when
 // cur is new): the record and its index keys.
-func (t *table[T]) writes(l layout, old, cur *T) ([]clientv3.Op, error) {
+func (t *table[T]) writes(l layout, old, cur *T) ([]etcdhttp.Op, error) {
 	data, err := json.Marshal(cur)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", t.kind, err)
 	}
-	ops := []clientv3.Op{clientv3.OpPut(t.key(l, cur), string(data))}
+	ops := []etcdhttp.Op{etcdhttp.OpPut(t.key(l, cur), string(data))}
 	if t.index != nil {
 		ops = append(ops, t.index(l, old, cur)...)
 	}
@@ -78,7 +76,7 @@ func (s *Store) usable(ctx context.Context) error {
 }
 
 // get reads the key, unless ctx is done already or the store is closed.
-func (s *Store) get(ctx context.Context, key string, opts ...clientv3.OpOption) (*clientv3.GetResponse, error) {
+func (s *Store) get(ctx context.Context, key string, opts ...etcdhttp.OpOption) (*etcdhttp.RangeResponse, error) {
 	if err := s.usable(ctx); err != nil {
 		return nil, err
 	}
@@ -105,7 +103,7 @@ func (t *table[T]) load(ctx context.Context, s *Store, id, key string) (*T, erro
 // list reads every record under dir that keep accepts (all when keep is
 // nil), in key order.
 func (t *table[T]) list(ctx context.Context, s *Store, dir string, keep func(*T) bool) ([]T, error) {
-	resp, err := s.get(ctx, dir, clientv3.WithPrefix())
+	resp, err := s.get(ctx, dir, etcdhttp.WithPrefix())
 	if err != nil {
 		return nil, err
 	}
@@ -151,9 +149,9 @@ func (t *table[T]) update(ctx context.Context, s *Store, id, key string, fn func
 				return false, err
 			}
 			resp, err := s.client.Txn(ctx).
-				If(clientv3.Compare(clientv3.ModRevision(key), "=", kvs[0].ModRevision)).
+				If(etcdhttp.Compare(etcdhttp.ModRevision(key), "=", kvs[0].ModRevision)).
 				Then(ops...).
-				Else(clientv3.OpGet(key)).
+				Else(etcdhttp.OpGet(key)).
 				Commit()
 			if err != nil || resp.Succeeded {
 				return err == nil, err
@@ -203,9 +201,9 @@ func (t *table[T]) put(ctx context.Context, s *Store, v *T, check func(old *T) e
 		// A missing key has ModRevision 0, so this also catches a record
 		// created meanwhile.
 		resp, err := s.client.Txn(ctx).
-			If(clientv3.Compare(clientv3.ModRevision(key), "=", rev)).
+			If(etcdhttp.Compare(etcdhttp.ModRevision(key), "=", rev)).
 			Then(ops...).
-			Else(clientv3.OpGet(key)).
+			Else(etcdhttp.OpGet(key)).
 			Commit()
 		if err != nil || resp.Succeeded {
 			return err == nil, err
@@ -220,13 +218,13 @@ func (t *table[T]) put(ctx context.Context, s *Store, v *T, check func(old *T) e
 const maxReadOps = 64
 
 // getAt reads keys as they were at revision rev, skipping missing ones.
-func (s *Store) getAt(ctx context.Context, keys []string, rev int64) ([]*mvccpb.KeyValue, error) {
-	var out []*mvccpb.KeyValue
+func (s *Store) getAt(ctx context.Context, keys []string, rev int64) ([]*etcdhttp.KeyValue, error) {
+	var out []*etcdhttp.KeyValue
 	for len(keys) > 0 {
 		n := min(len(keys), maxReadOps)
-		ops := make([]clientv3.Op, n)
+		ops := make([]etcdhttp.Op, n)
 		for i, k := range keys[:n] {
-			ops[i] = clientv3.OpGet(k, clientv3.WithRev(rev))
+			ops[i] = etcdhttp.OpGet(k, etcdhttp.WithRev(rev))
 		}
 		resp, err := s.client.Txn(ctx).Then(ops...).Commit()
 		if err != nil {
@@ -242,9 +240,9 @@ func (s *Store) getAt(ctx context.Context, keys []string, rev int64) ([]*mvccpb.
 
 // indexed reads the index keys under dir, whose values name records, and
 // the records they name (the keys target gives), all at one revision.
-func (s *Store) indexed(ctx context.Context, dir string, target func(string) string) ([]*mvccpb.KeyValue, error) {
+func (s *Store) indexed(ctx context.Context, dir string, target func(string) string) ([]*etcdhttp.KeyValue, error) {
 	for attempt := 0; ; attempt++ {
-		resp, err := s.get(ctx, dir, clientv3.WithPrefix())
+		resp, err := s.get(ctx, dir, etcdhttp.WithPrefix())
 		if err != nil {
 			return nil, err
 		}
@@ -258,7 +256,7 @@ func (s *Store) indexed(ctx context.Context, dir string, target func(string) str
 		kvs, err := s.getAt(ctx, keys, resp.Header.Revision)
 		// Compaction may have passed the index's revision just now; read
 		// both again.
-		if errors.Is(err, rpctypes.ErrCompacted) && attempt < 3 {
+		if errors.Is(err, etcdhttp.ErrCompacted) && attempt < 3 {
 			continue
 		}
 		if err == nil && len(kvs) != len(keys) {

@@ -4,13 +4,12 @@ import (
 	"context"
 	"fmt"
 
-	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.etcd.io/etcd/client/v3/concurrency"
+	"github.com/spuffbot/spuffbot/store/etcdstore/etcdhttp"
 )
 
 // Lead campaigns, in an election among the replicas that share the
-// prefix (etcd's concurrency.Election, under the replica's lease), and
-// blocks until this replica is the leader or ctx ends. The leader's key
+// prefix (held by etcd's own election service, under the replica's
+// lease), and blocks until this replica is the leader or ctx ends. The leader's key
 // goes with its lease: when the leader dies, the next replica in line is
 // elected once the lease expires, after Config.LeaseTTL.
 //
@@ -22,7 +21,7 @@ func (s *Store) Lead(ctx context.Context) (lost <-chan struct{}, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("etcdstore: campaign: %w", err)
 	}
-	e := concurrency.NewElection(sess, s.keys.election())
+	e := etcdhttp.NewElection(sess, s.keys.election())
 	// Stop campaigning if the lease ends meanwhile: the campaign's key is
 	// gone with it, and winning would mean nothing.
 	cctx, cancel := context.WithCancel(ctx)
@@ -55,7 +54,7 @@ func (s *Store) Lead(ctx context.Context) (lost <-chan struct{}, err error) {
 // Leader returns the ID (Config.ID) of the replica that leads, or "" when
 // none does.
 func (s *Store) Leader(ctx context.Context) (string, error) {
-	resp, err := s.get(ctx, s.keys.election(), clientv3.WithFirstCreate()...)
+	resp, err := s.get(ctx, s.keys.election(), etcdhttp.WithFirstCreate()...)
 	if err != nil {
 		return "", fmt.Errorf("etcdstore: leader: %w", err)
 	}

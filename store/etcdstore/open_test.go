@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/spuffbot/spuffbot/store"
+	"github.com/spuffbot/spuffbot/store/etcdstore/etcdhttp"
 	"github.com/spuffbot/spuffbot/store/etcdstore/etcdtest"
-	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
 func TestOpen(t *testing.T) {
@@ -147,7 +147,7 @@ func TestIndexKeys(t *testing.T) {
 		}
 		var got []string
 		for _, dir := range []string{"instances_by_cloud_id", "instances_by_owner"} {
-			resp, err := s.Client().Get(ctx, s.keys.dir(dir), clientv3.WithPrefix(), clientv3.WithKeysOnly())
+			resp, err := s.Client().Get(ctx, s.keys.dir(dir), etcdhttp.WithPrefix(), etcdhttp.WithKeysOnly())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,15 +8,14 @@ import (
 	"slices"
 
 	"github.com/spuffbot/spuffbot/store"
-	"go.etcd.io/etcd/api/v3/mvccpb"
-	clientv3 "go.etcd.io/etcd/client/v3"
+	"github.com/spuffbot/spuffbot/store/etcdstore/etcdhttp"
 )
 
 // indexOpenOperations fills the index of unfinished operations for data
 // written before there was one, once: a marker records that it is
 // complete. Replicas doing it at the same time write the same keys.
 func (s *Store) indexOpenOperations(ctx context.Context) error {
-	resp, err := s.get(ctx, s.keys.openIndexed(), clientv3.WithCountOnly())
+	resp, err := s.get(ctx, s.keys.openIndexed(), etcdhttp.WithCountOnly())
 	if err != nil || resp.Count > 0 {
 		return err
 	}
@@ -26,9 +25,9 @@ func (s *Store) indexOpenOperations(ctx context.Context) error {
 	}
 	for len(open) > 0 {
 		n := min(len(open), maxReadOps)
-		puts := make([]clientv3.Op, n)
+		puts := make([]etcdhttp.Op, n)
 		for i, op := range open[:n] {
-			puts[i] = clientv3.OpPut(s.keys.openOp(op.ID), op.ID)
+			puts[i] = etcdhttp.OpPut(s.keys.openOp(op.ID), op.ID)
 		}
 		if _, err := s.client.Txn(ctx).Then(puts...).Commit(); err != nil {
 			return fmt.Errorf("index unfinished operations: %w", err)
@@ -42,19 +41,19 @@ func (s *Store) indexOpenOperations(ctx context.Context) error {
 var operations = &table[store.Operation]{
 	kind: "operation",
 	key:  func(l layout, o *store.Operation) string { return l.operation(o.ID) },
-	index: func(l layout, old, cur *store.Operation) []clientv3.Op {
+	index: func(l layout, old, cur *store.Operation) []etcdhttp.Op {
 		// The unfinished operations are indexed, so that the replicas'
 		// frequent look for work to resume reads those only.
-		ops := []clientv3.Op{clientv3.OpPut(l.openOp(cur.ID), cur.ID)}
+		ops := []etcdhttp.Op{etcdhttp.OpPut(l.openOp(cur.ID), cur.ID)}
 		if cur.State.Final() {
-			ops[0] = clientv3.OpDelete(l.openOp(cur.ID))
+			ops[0] = etcdhttp.OpDelete(l.openOp(cur.ID))
 		}
 		if old == nil && cur.Key != "" { // the key never changes once stored
-			ops = append(ops, clientv3.OpPut(l.opKey(cur.Key), cur.ID))
+			ops = append(ops, etcdhttp.OpPut(l.opKey(cur.Key), cur.ID))
 		}
 		// Once final, it is indexed by the time it ended, for retention.
 		if cur.State.Final() && (old == nil || !old.State.Final()) {
-			ops = append(ops, clientv3.OpPut(l.ended(endTime(cur), cur.ID), cur.ID))
+			ops = append(ops, etcdhttp.OpPut(l.ended(endTime(cur), cur.ID), cur.ID))
 		}
 		return ops
 	},
@@ -94,12 +93,12 @@ func (s *Store) createOperation(ctx context.Context, op *store.Operation) (*stor
 		return nil, err
 	}
 	idKey := s.keys.operation(op.ID)
-	conds := []clientv3.Cmp{clientv3.Compare(clientv3.CreateRevision(idKey), "=", 0)}
-	orElse := []clientv3.Op{clientv3.OpGet(idKey, clientv3.WithCountOnly())}
+	conds := []etcdhttp.Cmp{etcdhttp.Compare(etcdhttp.CreateRevision(idKey), "=", 0)}
+	orElse := []etcdhttp.Op{etcdhttp.OpGet(idKey, etcdhttp.WithCountOnly())}
 	if op.Key != "" {
 		k := s.keys.opKey(op.Key)
-		conds = append(conds, clientv3.Compare(clientv3.CreateRevision(k), "=", 0))
-		orElse = append(orElse, clientv3.OpGet(k))
+		conds = append(conds, etcdhttp.Compare(etcdhttp.CreateRevision(k), "=", 0))
+		orElse = append(orElse, etcdhttp.OpGet(k))
 	}
 	now := s.now()
 	op.Created, op.Updated = now, now
@@ -158,7 +157,7 @@ func (s *Store) ListOperations(ctx context.Context, unfinishedOnly bool) ([]stor
 	var out []store.Operation
 	var err error
 	if unfinishedOnly {
-		var kvs []*mvccpb.KeyValue
+		var kvs []*etcdhttp.KeyValue
 		if kvs, err = s.indexed(ctx, s.keys.dir("operations_open"), s.keys.operation); err == nil {
 			out, err = operations.decodeAll(kvs, keep)
 		}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/spuffbot/spuffbot/store"
-	clientv3 "go.etcd.io/etcd/client/v3"
+	"github.com/spuffbot/spuffbot/store/etcdstore/etcdhttp"
 )
 
 // endTime is when op ended, for the index by end time: its last update
@@ -24,7 +24,7 @@ func endTime(op *store.Operation) time.Time {
 // for data written before there was one, once: a marker records that it
 // is complete. Replicas doing it at the same time write the same keys.
 func (s *Store) indexEndedOperations(ctx context.Context) error {
-	resp, err := s.get(ctx, s.keys.endIndexed(), clientv3.WithCountOnly())
+	resp, err := s.get(ctx, s.keys.endIndexed(), etcdhttp.WithCountOnly())
 	if err != nil || resp.Count > 0 {
 		return err
 	}
@@ -34,9 +34,9 @@ func (s *Store) indexEndedOperations(ctx context.Context) error {
 	}
 	for len(ended) > 0 {
 		n := min(len(ended), maxReadOps)
-		puts := make([]clientv3.Op, n)
+		puts := make([]etcdhttp.Op, n)
 		for i, op := range ended[:n] {
-			puts[i] = clientv3.OpPut(s.keys.ended(endTime(&op), op.ID), op.ID)
+			puts[i] = etcdhttp.OpPut(s.keys.ended(endTime(&op), op.ID), op.ID)
 		}
 		if _, err := s.client.Txn(ctx).Then(puts...).Commit(); err != nil {
 			return fmt.Errorf("index final operations: %w", err)
@@ -93,7 +93,7 @@ func (s *Store) pruneOperations(ctx context.Context, before time.Time, limit int
 		return 0, false, nil
 	}
 	dir := s.keys.dir("operations_ended")
-	resp, err := s.get(ctx, dir, clientv3.WithRange(dir+timeKey(before)), clientv3.WithLimit(int64(limit)))
+	resp, err := s.get(ctx, dir, etcdhttp.WithRange(dir+timeKey(before)), etcdhttp.WithLimit(int64(limit)))
 	if err != nil {
 		return 0, false, err
 	}
@@ -108,9 +108,9 @@ func (s *Store) pruneOperations(ctx context.Context, before time.Time, limit int
 		if err != nil {
 			return removed, false, err
 		}
-		var dels []clientv3.Op
+		var dels []etcdhttp.Op
 		for _, kv := range kvs[:n] {
-			dels = append(dels, clientv3.OpDelete(string(kv.Key)))
+			dels = append(dels, etcdhttp.OpDelete(string(kv.Key)))
 		}
 		for _, kv := range found {
 			op, err := operations.decode(kv)
@@ -120,9 +120,9 @@ func (s *Store) pruneOperations(ctx context.Context, before time.Time, limit int
 			if !op.State.Final() || (keep != nil && keep(op)) {
 				continue
 			}
-			dels = append(dels, clientv3.OpDelete(string(kv.Key)))
+			dels = append(dels, etcdhttp.OpDelete(string(kv.Key)))
 			if op.Key != "" {
-				dels = append(dels, clientv3.OpDelete(s.keys.opKey(op.Key)))
+				dels = append(dels, etcdhttp.OpDelete(s.keys.opKey(op.Key)))
 			}
 			removed++
 		}
@@ -142,13 +142,13 @@ func (s *Store) PruneAudit(ctx context.Context, before time.Time, limit int) (re
 		return 0, false, nil
 	}
 	dir := s.keys.dir("audit")
-	resp, err := s.get(ctx, dir, clientv3.WithRange(dir+timeKey(before)),
-		clientv3.WithLimit(int64(limit)), clientv3.WithKeysOnly())
+	resp, err := s.get(ctx, dir, etcdhttp.WithRange(dir+timeKey(before)),
+		etcdhttp.WithLimit(int64(limit)), etcdhttp.WithKeysOnly())
 	if err == nil && len(resp.Kvs) > 0 {
 		// Up to the last key read, which no event written later can
 		// precede: they are keyed by a later time.
 		last := string(resp.Kvs[len(resp.Kvs)-1].Key)
-		_, err = s.client.Delete(ctx, dir, clientv3.WithRange(last+"\x00"))
+		_, err = s.client.Delete(ctx, dir, etcdhttp.WithRange(last+"\x00"))
 	}
 	if err != nil {
 		return 0, false, fmt.Errorf("etcdstore: prune audit: %w", err)
@@ -163,7 +163,7 @@ func (s *Store) PruneAudit(ctx context.Context, before time.Time, limit int) (re
 func (s *Store) ListEndedOperations(ctx context.Context, since time.Time) ([]store.Operation, error) {
 	out, err := func() ([]store.Operation, error) {
 		dir := s.keys.dir("operations_ended")
-		resp, err := s.get(ctx, dir+timeKey(since), clientv3.WithRange(clientv3.GetPrefixRangeEnd(dir)))
+		resp, err := s.get(ctx, dir+timeKey(since), etcdhttp.WithRange(etcdhttp.GetPrefixRangeEnd(dir)))
 		if err != nil || len(resp.Kvs) == 0 {
 			return nil, err
 		}

@@ -8,7 +8,7 @@ import (
 	"slices"
 
 	"github.com/spuffbot/spuffbot/store"
-	clientv3 "go.etcd.io/etcd/client/v3"
+	"github.com/spuffbot/spuffbot/store/etcdstore/etcdhttp"
 )
 
 // sshKeys are stored under their owner, so that one owner's keys are one
@@ -38,7 +38,7 @@ func (s *Store) AddKey(ctx context.Context, k store.SSHKey) error {
 		}
 		key := sshKeys.key(s.keys, &k)
 		resp, err := s.client.Txn(ctx).
-			If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
+			If(etcdhttp.Compare(etcdhttp.CreateRevision(key), "=", 0)).
 			Then(ops...).
 			Commit()
 		if err == nil && !resp.Succeeded {
