@@ -4,10 +4,9 @@
 #   docker run -e SLACK_APP_TOKEN_FILE=... -v spuffbot-data:/data spuffbot
 # The build stage runs the same command as static_test.go checks
 # (TestStaticBinary reads it from this file), so what the image ships is
-# tested without Docker. -tags grpcnotrace keeps golang.org/x/net/trace,
-# and with it html/template, out of the binary: its reflective method
-# calls would keep every method of every SDK client linked (58 MB instead
-# of 22 MB).
+# tested without Docker: static, at most 20 MB (19.1 MB), and without
+# html/template, whose reflective method calls would keep every method of
+# every SDK client linked (58 MB when gRPC brought it in).
 
 FROM golang:1.26 AS build
 WORKDIR /src
@@ -15,7 +14,7 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-RUN CGO_ENABLED=0 go build -tags grpcnotrace -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/spuffbot .
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/spuffbot .
 
 # distroless/static: CA certificates, tzdata, /etc/passwd with uid 65532
 # "nonroot", and nothing else — no shell, no package manager.
