@@ -115,9 +115,13 @@ func lastPage(resp *godo.Response) bool {
 	return resp == nil || resp.Links == nil || resp.Links.IsLastPage()
 }
 
-// listAll reads every page of a list call.
-func listAll[T any](ctx context.Context, p *Provider, list func(context.Context, *godo.ListOptions) ([]T, bool, error)) ([]T, error) {
-	var out []T
+// listAll returns conv of each item of every page that conv keeps. It
+// converts each page as it arrives, so that only one page of the SDK's
+// records is held at a time: a godo.Droplet carries its region's and
+// size's whole descriptions, and 10,000 of them held until the last page
+// came were most of a 34 MB heap.
+func listAll[T, U any](ctx context.Context, p *Provider, list func(context.Context, *godo.ListOptions) ([]T, bool, error), conv func(*T) (U, bool)) ([]U, error) {
+	var out []U
 	for page := 1; ; page++ {
 		var items []T
 		var last bool
@@ -128,9 +132,16 @@ func listAll[T any](ctx context.Context, p *Provider, list func(context.Context,
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, items...)
+		for i := range items {
+			if u, ok := conv(&items[i]); ok {
+				out = append(out, u)
+			}
+		}
 		if last || len(items) == 0 {
 			return out, nil
 		}
 	}
 }
+
+// keepAll is the conv of listAll that keeps every item as it is.
+func keepAll[T any](v *T) (T, bool) { return *v, true }

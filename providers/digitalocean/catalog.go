@@ -32,11 +32,11 @@ func (p *Provider) Catalog(ctx context.Context) (*providers.Catalog, error) {
 }
 
 func (p *Provider) fetchCatalog(ctx context.Context) (*providers.Catalog, error) {
-	sizes, err := listAll(ctx, p, p.api.listSizes)
+	sizes, err := listAll(ctx, p, p.api.listSizes, keepAll)
 	if err != nil {
 		return nil, err
 	}
-	regions, err := listAll(ctx, p, p.api.listRegions)
+	regions, err := listAll(ctx, p, p.api.listRegions, keepAll)
 	if err != nil {
 		return nil, err
 	}

@@ -112,19 +112,14 @@ func (p *Provider) ListInstances(ctx context.Context) ([]providers.Instance, err
 }
 
 func (p *Provider) listByTag(ctx context.Context, tag string) ([]providers.Instance, error) {
-	ds, err := listAll(ctx, p, func(ctx context.Context, opt *godo.ListOptions) ([]godo.Droplet, bool, error) {
+	return listAll(ctx, p, func(ctx context.Context, opt *godo.ListOptions) ([]godo.Droplet, bool, error) {
 		return p.api.listDropletsByTag(ctx, tag, opt)
-	})
-	if err != nil {
-		return nil, err
-	}
-	var out []providers.Instance
-	for i := range ds {
-		if hasTag(ds[i].Tags, tag) {
-			out = append(out, toInstance(&ds[i]))
+	}, func(d *godo.Droplet) (providers.Instance, bool) {
+		if !hasTag(d.Tags, tag) {
+			return providers.Instance{}, false
 		}
-	}
-	return out, nil
+		return toInstance(d), true
+	})
 }
 
 // DestroyInstance deletes a droplet spuff manages. A droplet that is

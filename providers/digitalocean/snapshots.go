@@ -109,17 +109,12 @@ func (p *Provider) ListSnapshots(ctx context.Context) ([]providers.Snapshot, err
 
 // listSnapshots returns spuff's snapshots for which keep is true.
 func (p *Provider) listSnapshots(ctx context.Context, keep func(*godo.Snapshot) bool) ([]providers.Snapshot, error) {
-	ss, err := listAll(ctx, p, p.api.listDropletSnapshots)
-	if err != nil {
-		return nil, err
-	}
-	var out []providers.Snapshot
-	for i := range ss {
-		if isSpuffSnapshot(&ss[i]) && keep(&ss[i]) {
-			out = append(out, toSnapshot(&ss[i]))
+	return listAll(ctx, p, p.api.listDropletSnapshots, func(s *godo.Snapshot) (providers.Snapshot, bool) {
+		if !isSpuffSnapshot(s) || !keep(s) {
+			return providers.Snapshot{}, false
 		}
-	}
-	return out, nil
+		return toSnapshot(s), true
+	})
 }
 
 // DeleteSnapshot deletes one of spuff's snapshots. A snapshot that is
