@@ -48,15 +48,14 @@ func (p *Provider) Activity(ctx context.Context, ids []string, start, end time.T
 	if !ok {
 		return nil, fmt.Errorf("hetzner: activity: the API client cannot read metrics")
 	}
-	servers, err := p.api.ListServers(ctx, providers.LabelManagedBy+"="+providers.ManagedByValue)
-	if err != nil {
-		return nil, err
-	}
-	cores := make(map[string]int, len(servers))
-	for _, s := range servers {
+	cores := make(map[string]int, len(ids))
+	err := p.api.ListServers(ctx, providers.LabelManagedBy+"="+providers.ManagedByValue, func(s *hcloud.Server) {
 		if s.ServerType != nil {
 			cores[strconv.FormatInt(s.ID, 10)] = s.ServerType.Cores
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	var known []string
 	for _, id := range ids {

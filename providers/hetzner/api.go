@@ -12,7 +12,10 @@ type computeAPI interface {
 	CreateServer(ctx context.Context, opts hcloud.ServerCreateOpts) (*hcloud.Server, error)
 	// GetServer returns nil, nil when the server does not exist.
 	GetServer(ctx context.Context, id int64) (*hcloud.Server, error)
-	ListServers(ctx context.Context, labelSelector string) ([]*hcloud.Server, error)
+	// ListServers calls each for every server the label selector matches,
+	// a page at a time, so that only one page of the SDK's records is
+	// held at once.
+	ListServers(ctx context.Context, labelSelector string, each func(*hcloud.Server)) error
 	DeleteServer(ctx context.Context, id int64) error
 	// CreateSnapshot starts create_image and waits for its action.
 	CreateSnapshot(ctx context.Context, serverID int64, opts hcloud.ServerCreateImageOpts) (*hcloud.Image, error)
@@ -44,11 +47,21 @@ func (a sdkAPI) GetServer(ctx context.Context, id int64) (*hcloud.Server, error)
 	return s, typed("get server", resp, err)
 }
 
-func (a sdkAPI) ListServers(ctx context.Context, selector string) ([]*hcloud.Server, error) {
-	servers, err := a.c.Server.AllWithOpts(ctx, hcloud.ServerListOpts{
-		ListOpts: hcloud.ListOpts{LabelSelector: selector, PerPage: listPerPage},
-	})
-	return servers, typed("list servers", nil, err)
+func (a sdkAPI) ListServers(ctx context.Context, selector string, each func(*hcloud.Server)) error {
+	opts := hcloud.ServerListOpts{ListOpts: hcloud.ListOpts{LabelSelector: selector, PerPage: listPerPage, Page: 1}}
+	for {
+		servers, resp, err := a.c.Server.List(ctx, opts)
+		if err != nil {
+			return typed("list servers", resp, err)
+		}
+		for _, s := range servers {
+			each(s)
+		}
+		if resp == nil || resp.Meta.Pagination == nil || resp.Meta.Pagination.NextPage == 0 || len(servers) == 0 {
+			return nil
+		}
+		opts.Page = resp.Meta.Pagination.NextPage
+	}
 }
 
 func (a sdkAPI) DeleteServer(ctx context.Context, id int64) error {

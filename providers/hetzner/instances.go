@@ -109,15 +109,14 @@ func (p *Provider) GetInstance(ctx context.Context, id string) (*providers.Insta
 // ListInstances returns the servers labelled managed-by=spuff, following
 // every page.
 func (p *Provider) ListInstances(ctx context.Context) ([]providers.Instance, error) {
-	servers, err := p.api.ListServers(ctx, managedSelector)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]providers.Instance, 0, len(servers))
-	for _, s := range servers {
+	out := []providers.Instance{}
+	err := p.api.ListServers(ctx, managedSelector, func(s *hcloud.Server) {
 		if managed(s.Labels) {
 			out = append(out, *instance(s))
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
