@@ -80,7 +80,9 @@ func TestHomeListsInstancesWithButtons(t *testing.T) {
 	h.readyVM(alice, "box-one")
 	h.readyVM(alice, "box-two")
 	h.readyVM(bob, "bobs-box")
-	v := h.openHome(alice, "box-two")
+	// The Home tab may have been published while box-two booted: wait
+	// for the view that shows it ready.
+	v := h.openHome(alice, "`box-two`* ready")
 	for _, want := range []string{"Your dev VMs", "`box-one`* ready", "`box-two`* ready", "203.0.113.", "$0.0074/h", "left"} {
 		if !strings.Contains(v.PlainText(), want) {
 			t.Errorf("Home tab does not show %q:\n%s", want, v.PlainText())
@@ -105,7 +107,9 @@ func TestHomeDestroyDestroys(t *testing.T) {
 	h := newHarness(t)
 	h.readyVM(alice, "box-one")
 	h.readyVM(alice, "box-two")
-	v := h.openHome(alice, "box-two")
+	// The Home tab may have been published while box-two booted: wait
+	// for the view that shows it ready.
+	v := h.openHome(alice, "`box-two`* ready")
 	click := slacktest.BlockAction{User: alice, ViewID: v.ID, ActionID: actionHomeDestroy, BlockID: homeVMBlock + "box-one",
 		TriggerID: "trigger-home-1", EnvelopeID: "env-home-1"}
 	h.send(click)
