@@ -66,6 +66,9 @@ type idleCheck struct {
 // Missing, partial or late figures never count as idle, and an error from
 // the metrics API changes nothing but the "no metrics" status shows: the
 // instance is left to its lease.
+//
+// A pass spends no more of a cloud's request limit than rationIdle
+// allows: instances it does not cover are Deferred to a later pass.
 // Background calls CheckIdle every IdlePolicy.CheckEvery on the leader.
 func (s *Service) CheckIdle(ctx context.Context) (IdleReport, error) {
 	s.idle.mu.Lock()
