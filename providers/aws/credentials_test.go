@@ -1,18 +1,13 @@
 package aws
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/spuffbot/spuffbot/providers"
 )
@@ -101,65 +96,6 @@ func noSecret(t *testing.T, err error) {
 			t.Errorf("error %q holds a secret", err)
 		}
 	}
-}
-
-// stsEmulator answers AssumeRole and AssumeRoleWithWebIdentity with the
-// role's keys, recording the form of each call and the key that signed it.
-type stsEmulator struct {
-	*httptest.Server
-	mu    sync.Mutex
-	calls []stsCall
-}
-
-type stsCall struct {
-	action, role, session, externalID, token, signer string
-}
-
-func newSTS(t *testing.T) *stsEmulator {
-	e := &stsEmulator{}
-	e.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		c := stsCall{action: r.Form.Get("Action"), role: r.Form.Get("RoleArn"), session: r.Form.Get("RoleSessionName"),
-			externalID: r.Form.Get("ExternalId"), token: r.Form.Get("WebIdentityToken")}
-		if _, after, ok := strings.Cut(r.Header.Get("Authorization"), "Credential="); ok {
-			c.signer, _, _ = strings.Cut(after, "/")
-		}
-		e.mu.Lock()
-		e.calls = append(e.calls, c)
-		e.mu.Unlock()
-		if c.action != "AssumeRole" && c.action != "AssumeRoleWithWebIdentity" {
-			http.Error(w, "unknown action", http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "text/xml")
-		fmt.Fprintf(w, `<%[1]sResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-  <%[1]sResult>
-    <Credentials>
-      <AccessKeyId>ASIAROLE</AccessKeyId>
-      <SecretAccessKey>%[2]s</SecretAccessKey>
-      <SessionToken>%[3]s</SessionToken>
-      <Expiration>%[4]s</Expiration>
-    </Credentials>
-    <AssumedRoleUser><Arn>%[5]s/x</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser>
-  </%[1]sResult>
-  <ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>
-</%[1]sResponse>`, c.action, roleSecret, roleToken, time.Now().Add(time.Hour).UTC().Format(time.RFC3339), c.role)
-	}))
-	t.Cleanup(e.Close)
-	return e
-}
-
-func (e *stsEmulator) only(t *testing.T) stsCall {
-	t.Helper()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.calls) != 1 {
-		t.Fatalf("STS calls = %+v, want one", e.calls)
-	}
-	return e.calls[0]
 }
 
 func TestCredentialsEnvKeys(t *testing.T) {
@@ -277,69 +213,6 @@ func TestCredentialsProcess(t *testing.T) {
 	wantErr(t, env, "credential_process")
 }
 
-func TestCredentialsContainer(t *testing.T) {
-	var auth string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		auth = r.Header.Get("Authorization")
-		if auth != containerToken {
-			w.WriteHeader(http.StatusForbidden)
-			fmt.Fprint(w, `{"code":"AccessDenied","message":"bad token"}`)
-			return
-		}
-		json.NewEncoder(w).Encode(map[string]string{"AccessKeyId": "ASIACONTAINER", "SecretAccessKey": containerSecret,
-			"Token": "t", "Expiration": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)})
-	}))
-	defer srv.Close()
-	env := credEnv(t)
-	env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = srv.URL + "/v1/credentials"
-	tokenFile := filepath.Join(t.TempDir(), "token")
-	writeTemp(t, tokenFile, containerToken+"\n", 0o600)
-	env["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] = tokenFile
-	wantKey(t, env, "ASIACONTAINER")
-
-	delete(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
-	env["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = "wrong" + containerToken
-	wantErr(t, env)
-
-	env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = "http://192.0.2.7/creds"
-	wantErr(t, env, "loopback")
-}
-
-func TestCredentialsInstanceRole(t *testing.T) {
-	const token = "imds-session-token"
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPut && r.URL.Path == "/latest/api/token" {
-			if r.Header.Get("X-Aws-Ec2-Metadata-Token-Ttl-Seconds") == "" {
-				http.Error(w, "no TTL", http.StatusBadRequest)
-				return
-			}
-			w.Header().Set("X-Aws-Ec2-Metadata-Token-Ttl-Seconds", "21600")
-			fmt.Fprint(w, token)
-			return
-		}
-		if r.Header.Get("X-Aws-Ec2-Metadata-Token") != token {
-			http.Error(w, "no token", http.StatusUnauthorized)
-			return
-		}
-		switch r.URL.Path {
-		case "/latest/meta-data/iam/security-credentials/":
-			fmt.Fprint(w, "spuff-role")
-		case "/latest/meta-data/iam/security-credentials/spuff-role":
-			json.NewEncoder(w).Encode(map[string]string{"Code": "Success", "Type": "AWS-HMAC",
-				"AccessKeyId": "ASIAIMDS", "SecretAccessKey": imdsSecret, "Token": "t",
-				"LastUpdated": time.Now().UTC().Format(time.RFC3339),
-				"Expiration":  time.Now().Add(time.Hour).UTC().Format(time.RFC3339)})
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	defer srv.Close()
-	env := credEnv(t)
-	delete(env, "AWS_EC2_METADATA_DISABLED")
-	env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = srv.URL
-	wantKey(t, env, "ASIAIMDS")
-}
-
 func TestCredentialsRefused(t *testing.T) {
 	tests := []struct {
 		name, config string
@@ -400,38 +273,6 @@ func TestCredentialsNone(t *testing.T) {
 	}
 	if _, err := FromEnv(t.Context(), func(k string) string { return env[k] }); !errors.Is(err, providers.ErrAuth) {
 		t.Errorf("FromEnv() error = %v, want ErrAuth", err)
-	}
-}
-
-func TestParseShared(t *testing.T) {
-	got := parseShared(`
-[default]
-region=us-east-1
-; comment
-[ profile  bot ] # comment
-Role_ARN = "arn:aws:iam::1:role/r"
-external_id = a#b
-credential_process = helper
-  --flag
-s3 =
-  addressing_style = path
-region = eu-west-3
-[sso-session corp]
-sso_region = eu-west-1
-[nameless]
-region = x
-`, false)
-	want := map[string]map[string]string{
-		"default": {"region": "us-east-1"},
-		"bot": {"role_arn": "arn:aws:iam::1:role/r", "external_id": "a#b", "credential_process": "helper\n--flag",
-			"s3": "", "region": "eu-west-3"},
-	}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("parseShared() = %v, want %v", got, want)
-	}
-	creds := parseShared("[bot]\naws_access_key_id = A\n[profile x]\naws_access_key_id = B\n", true)
-	if len(creds) != 1 || creds["bot"]["aws_access_key_id"] != "A" {
-		t.Errorf("parseShared(credentials) = %v, want only [bot]", creds)
 	}
 }
 
