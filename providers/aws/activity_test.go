@@ -2,7 +2,7 @@ package aws_test
 
 import (
 	"errors"
-	"math"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -50,34 +50,15 @@ func TestActivity(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Activity() error = %v", err)
 	}
-	tests := []struct {
-		name string
-		id   string
-		want providertest.Load
-		has  bool
-	}{
-		{"busy", busy.ID, providertest.BusyLoad, true},
-		{"idle", idle.ID, providertest.IdleLoad, true},
-		{"silent", silent.ID, providertest.Load{}, false},
-	}
-	for _, tt := range tests {
-		a, ok := got[tt.id]
-		if ok != tt.has || a.HasCPU != tt.has || a.HasNet != tt.has {
-			t.Errorf("%s: Activity() = %+v, %v; want figures %v", tt.name, a, ok, tt.has)
-			continue
-		}
-		if !tt.has {
-			continue
-		}
-		if math.Abs(a.CPUPercent-tt.want.CPUPercent) > 1e-9 || math.Abs(a.NetInBps-tt.want.NetInBps) > 1e-6 ||
-			math.Abs(a.NetOutBps-tt.want.NetOutBps) > 1e-6 {
-			t.Errorf("%s: Activity() = %+v, want %+v", tt.name, a, tt.want)
-		}
-		// 5-minute points from start to the last one before end.
-		if !a.First.Equal(start) || !a.Last.Equal(end.Add(-5*time.Minute)) {
-			t.Errorf("%s: Activity() spans %v..%v, want %v..%v", tt.name, a.First, a.Last, start, end.Add(-5*time.Minute))
-		}
-	}
+	busyLoad, idleLoad := providertest.BusyLoad, providertest.IdleLoad
+	last := end.Add(-5 * time.Minute) // 5-minute points from start to the last one before end
+	providertest.CheckActivity(t, got, []providertest.ActivityWant{
+		{Name: "busy", ID: busy.ID, Load: &busyLoad},
+		{Name: "idle", ID: idle.ID, Load: &idleLoad},
+		{Name: "silent", ID: silent.ID, Absent: true},
+	}, 1e-9, 1e-6, func(a providers.Activity) (bool, string) {
+		return a.First.Equal(start) && a.Last.Equal(last), fmt.Sprintf("%v..%v", start, last)
+	})
 	if n := f.emu.Calls("GetMetricData"); n != 1 {
 		t.Errorf("GetMetricData calls = %d, want 1 for 3 instances", n)
 	}

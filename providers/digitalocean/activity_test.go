@@ -2,7 +2,6 @@ package digitalocean
 
 import (
 	"context"
-	"math"
 	"testing"
 	"time"
 
@@ -41,37 +40,15 @@ func TestActivity(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Activity() error = %v", err)
 	}
-	tests := []struct {
-		name string
-		want providertest.Load
-		has  bool
-	}{
-		{"busy", providertest.BusyLoad, true},
-		{"idle", providertest.IdleLoad, true},
-		{"silent", providertest.Load{}, false},
-	}
-	for _, tt := range tests {
-		a := got[ids[tt.name]]
-		if a.HasCPU != tt.has || a.HasNet != tt.has {
-			t.Errorf("%s: Activity() = %+v, want figures %v", tt.name, a, tt.has)
-			continue
-		}
-		if !tt.has {
-			continue
-		}
-		// The CPU is the rate of cumulative seconds per mode; the
-		// emulator rounds each counter to the millisecond.
-		if math.Abs(a.CPUPercent-tt.want.CPUPercent) > 0.01 || math.Abs(a.NetInBps-tt.want.NetInBps) > 1e-6 ||
-			math.Abs(a.NetOutBps-tt.want.NetOutBps) > 1e-6 {
-			t.Errorf("%s: Activity() = %+v, want %+v", tt.name, a, tt.want)
-		}
-		if !a.Covers(start, end, 2*time.Minute) {
-			t.Errorf("%s: Activity() spans %v..%v, want the hour", tt.name, a.First, a.Last)
-		}
-	}
-	if _, ok := got["424242"]; ok {
-		t.Errorf("Activity() has figures for a droplet that does not exist")
-	}
+	busy, idle := providertest.BusyLoad, providertest.IdleLoad
+	// The CPU is the rate of cumulative seconds per mode; the emulator
+	// rounds each counter to the millisecond.
+	providertest.CheckActivity(t, got, []providertest.ActivityWant{
+		{Name: "busy", ID: ids["busy"], Load: &busy},
+		{Name: "idle", ID: ids["idle"], Load: &idle},
+		{Name: "silent", ID: ids["silent"]},
+		{Name: "a droplet that does not exist", ID: "424242", Absent: true},
+	}, 0.01, 1e-6, func(a providers.Activity) (bool, string) { return a.Covers(start, end, 2*time.Minute), "the hour" })
 	cpu := emu.Calls("GET /v2/monitoring/metrics/droplet/cpu")
 	bw := emu.Calls("GET /v2/monitoring/metrics/droplet/bandwidth")
 	if cpu != 4 || bw != 6 {

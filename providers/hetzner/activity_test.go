@@ -2,7 +2,7 @@ package hetzner
 
 import (
 	"context"
-	"math"
+	"fmt"
 	"testing"
 	"time"
 
@@ -31,35 +31,16 @@ func TestActivity(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Activity() error = %v", err)
 	}
-	tests := []struct {
-		name string
-		want providertest.Load
-		has  bool
-	}{
-		{"busy", providertest.BusyLoad, true},
-		{"idle", providertest.IdleLoad, true},
-		{"silent", providertest.Load{}, false},
-	}
-	for _, tt := range tests {
-		a := got[ids[tt.name]]
-		if a.HasCPU != tt.has || a.HasNet != tt.has {
-			t.Errorf("%s: Activity() = %+v, want figures %v", tt.name, a, tt.has)
-			continue
-		}
-		if !tt.has {
-			continue
-		}
-		// cx22 has 2 vCPUs: the emulator reports 2 × the load, per vCPU summed.
-		if math.Abs(a.CPUPercent-tt.want.CPUPercent) > 1e-9 || a.NetInBps != tt.want.NetInBps || a.NetOutBps != tt.want.NetOutBps {
-			t.Errorf("%s: Activity() = %+v, want %+v of the whole machine", tt.name, a, tt.want)
-		}
-		if !a.Covers(start, end, 2*time.Minute) {
-			t.Errorf("%s: Activity() spans %v..%v, want the hour %v..%v", tt.name, a.First, a.Last, start, end)
-		}
-	}
-	if _, ok := got["424242"]; ok {
-		t.Errorf("Activity() has figures for a server that does not exist")
-	}
+	busy, idle := providertest.BusyLoad, providertest.IdleLoad
+	// cx22 has 2 vCPUs: the emulator reports 2 × the load, per vCPU summed.
+	providertest.CheckActivity(t, got, []providertest.ActivityWant{
+		{Name: "busy", ID: ids["busy"], Load: &busy},
+		{Name: "idle", ID: ids["idle"], Load: &idle},
+		{Name: "silent", ID: ids["silent"]},
+		{Name: "a server that does not exist", ID: "424242", Absent: true},
+	}, 1e-9, 0, func(a providers.Activity) (bool, string) {
+		return a.Covers(start, end, 2*time.Minute), fmt.Sprintf("the hour %v..%v", start, end)
+	})
 	if n := emu.Calls("GET /v1/servers/{id}/metrics"); n != 3 {
 		t.Errorf("metrics calls = %d, want one per server (3)", n)
 	}
