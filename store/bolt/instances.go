@@ -3,7 +3,6 @@ package bolt
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	bbolt "go.etcd.io/bbolt"
@@ -87,37 +86,31 @@ func asStored(inst *store.Instance) *store.Instance {
 // live instance has the same name; a destroyed or failed one is replaced.
 // A zero Created is set to now.
 func (db *DB) CreateInstance(ctx context.Context, inst store.Instance) error {
-	if inst.Name == "" {
-		return errors.New("store: create instance: name is required")
-	}
-	if inst.Created.IsZero() {
-		inst.Created = db.now()
-	}
-	_, err := db.commitInstance(func() (*store.Instance, error) {
-		err := db.update(ctx, func(tx *bbolt.Tx) error {
-			old, err := instances.get(tx, []byte(inst.Name))
-			if err != nil {
-				return err
-			}
-			if old != nil && old.Status.Live() {
-				return fmt.Errorf("%w: %s, owned by %s", store.ErrExists, old.Status, old.Owner)
-			}
-			return instances.put(tx, old, &inst)
-		})
-		return &inst, err
+	return db.storeInstance(ctx, "create", inst, func(old *store.Instance) error {
+		if old.Status.Live() {
+			return fmt.Errorf("%w: %s, owned by %s", store.ErrExists, old.Status, old.Owner)
+		}
+		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("store: create instance %q: %w", inst.Name, err)
-	}
-	return nil
 }
 
 // PutInstance inserts or replaces an instance. It refuses with ErrExists
 // to replace a live instance that another operation (a different OpID)
 // created. A zero Created is set to now.
 func (db *DB) PutInstance(ctx context.Context, inst store.Instance) error {
+	return db.storeInstance(ctx, "put", inst, func(old *store.Instance) error {
+		if old.Status.Live() && old.OpID != inst.OpID {
+			return fmt.Errorf("%w: %s, created by operation %q", store.ErrExists, old.Status, old.OpID)
+		}
+		return nil
+	})
+}
+
+// storeInstance writes inst unless refuse, given the instance stored
+// under its name, says no; verb names the call in errors.
+func (db *DB) storeInstance(ctx context.Context, verb string, inst store.Instance, refuse func(old *store.Instance) error) error {
 	if inst.Name == "" {
-		return errors.New("store: put instance: name is required")
+		return fmt.Errorf("store: %s instance: name is required", verb)
 	}
 	if inst.Created.IsZero() {
 		inst.Created = db.now()
@@ -128,15 +121,17 @@ func (db *DB) PutInstance(ctx context.Context, inst store.Instance) error {
 			if err != nil {
 				return err
 			}
-			if old != nil && old.Status.Live() && old.OpID != inst.OpID {
-				return fmt.Errorf("%w: %s, created by operation %q", store.ErrExists, old.Status, old.OpID)
+			if old != nil {
+				if err := refuse(old); err != nil {
+					return err
+				}
 			}
 			return instances.put(tx, old, &inst)
 		})
 		return &inst, err
 	})
 	if err != nil {
-		return fmt.Errorf("store: put instance %q: %w", inst.Name, err)
+		return fmt.Errorf("store: %s instance %q: %w", verb, inst.Name, err)
 	}
 	return nil
 }
